@@ -1,0 +1,11 @@
+"""LaunchDarkly audit log subscriptions as Pulumi resources.
+
+``AuditLogSubscription`` is a Pulumi dynamic resource whose provider talks to LaunchDarkly's REST
+API and updates subscriptions with minimal JSON Patches; ``Statement`` builds its policy statements.
+The offline emulator and the local engine live in :mod:`pulumi_ld_auditsubs.testing`.
+"""
+
+from pulumi_ld_auditsubs._version import __version__
+from pulumi_ld_auditsubs.resource import AuditLogSubscription, Statement
+
+__all__ = ["AuditLogSubscription", "Statement", "__version__"]

@@ -1,0 +1,46 @@
+"""The ``pulumi-ld-auditsubs`` command line: ``emulator``, ``local`` and ``demo``.
+
+Each subcommand lives in the module that owns its behaviour and exposes ``add_arguments(parser)``
+and ``run(args) -> int``; this module only wires them together, importing each one lazily so that
+``pulumi-ld-auditsubs emulator`` starts without loading the Pulumi SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from pulumi_ld_auditsubs._version import __version__
+
+SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "emulator": (
+        "pulumi_ld_auditsubs.testing.emulator.cli",
+        "serve LaunchDarkly's audit-log-subscription endpoints on loopback",
+    ),
+    "local": (
+        "pulumi_ld_auditsubs.testing.engine.cli",
+        "run a Pulumi Python program without the Pulumi CLI (preview, up, refresh, destroy)",
+    ),
+    "demo": (
+        "pulumi_ld_auditsubs.demo",
+        "run examples/quickstart end to end against an embedded emulator",
+    ),
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script; returns the process exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="pulumi-ld-auditsubs", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    chosen = next((a for a in argv if a in SUBCOMMANDS), None)
+    for name, (module_name, help_text) in SUBCOMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            importlib.import_module(module_name).add_arguments(sub)
+    args = parser.parse_args(argv)
+    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    return int(module.run(args))
