@@ -1,0 +1,136 @@
+"""The minimal RFC 6902 JSON Patch between two subscription documents.
+
+A document is the API-shaped view of a subscription: ``{"name", "config", "on", "tags",
+"statements"}``. LaunchDarkly applies a PATCH atomically, so sending only what changed (one
+operation per config key instead of the whole config) means an update never re-sends a secret the
+user did not touch and never overwrites a field somebody else changed out of band.
+
+Comparison rules, shared by :func:`subscription_patch` and :func:`changed_fields` so that a diff
+and the update it announces can never disagree:
+
+* ``tags`` compare as a set (LaunchDarkly does not promise to keep their order);
+* ``statements`` compare in order after normalization (camelCase keys, empty lists dropped);
+* config keys compare one by one; a missing ``config`` is ``{}``;
+* values compare as JSON, so ``True`` differs from ``1`` although Python says they are equal.
+
+Pure and deterministic: standard library only, no I/O.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = [
+    "STATEMENT_LIST_KEYS",
+    "changed_fields",
+    "escape_pointer_token",
+    "json_equal",
+    "normalize_statement",
+    "subscription_patch",
+]
+
+STATEMENT_LIST_KEYS: tuple[str, ...] = ("resources", "notResources", "actions", "notActions")
+"""The list fields of a policy statement, in wire order."""
+
+_SNAKE_TO_CAMEL = {"not_resources": "notResources", "not_actions": "notActions"}
+
+
+def escape_pointer_token(token: str) -> str:
+    """Escape one JSON Pointer reference token (RFC 6901 section 3): ``~`` -> ``~0``, ``/`` -> ``~1``."""
+    # "~" first, or the "~" of a freshly written "~1" would be escaped again.
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """Equality as JSON sees it: unlike ``==``, a boolean never equals a number."""
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left is right
+    if isinstance(left, (int, float)) and isinstance(right, (int, float)):
+        return left == right
+    if isinstance(left, Mapping) and isinstance(right, Mapping):
+        return left.keys() == right.keys() and all(json_equal(left[k], right[k]) for k in left)
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return len(left) == len(right) and all(json_equal(a, b) for a, b in zip(left, right, strict=True))
+    if type(left) is not type(right):
+        return False
+    return bool(left == right)
+
+
+def normalize_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
+    """A statement in wire form: camelCase keys in a fixed order, ``None`` and empty lists dropped.
+
+    Keys other than ``effect`` and the four lists are dropped too. Values are not validated; that
+    is ``models.check_inputs``' job.
+    """
+    camel = {_SNAKE_TO_CAMEL.get(key, key): value for key, value in statement.items()}
+    wire: dict[str, Any] = {}
+    if "effect" in camel:
+        wire["effect"] = camel["effect"]
+    for key in STATEMENT_LIST_KEYS:
+        value = camel.get(key)
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            continue
+        wire[key] = list(value) if isinstance(value, tuple) else value
+    return wire
+
+
+def subscription_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The smallest JSON Patch that turns document ``old`` into ``new``; ``[]`` when nothing changed.
+
+    Operations come in a fixed order: name, on, tags, statements, then config keys sorted.
+    """
+    return [operation for _, operation in _differences(old, new)]
+
+
+def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The fields :func:`subscription_patch` would touch: ``name``, ``on``, ``tags``,
+    ``statements`` and ``config.<key>``, in the same order."""
+    return [field for field, _ in _differences(old, new)]
+
+
+def _differences(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Pairs of (field name, patch operation), in patch order."""
+    for field in ("name", "on"):
+        # A field absent from `new` is left alone: the document does not say what it should be.
+        if field in new and (field not in old or not json_equal(old[field], new[field])):
+            yield field, _set(old, field, new[field])
+
+    old_tags = _list(old.get("tags"))
+    new_tags = _list(new.get("tags"))
+    if "tags" in new and not _same_tag_set(old_tags, new_tags):
+        yield "tags", _set(old, "tags", new_tags)
+
+    old_statements = [normalize_statement(s) for s in _list(old.get("statements"))]
+    new_statements = [normalize_statement(s) for s in _list(new.get("statements"))]
+    if "statements" in new and not json_equal(old_statements, new_statements):
+        yield "statements", _set(old, "statements", new_statements)
+
+    old_config: Mapping[str, Any] = old.get("config") or {}
+    new_config: Mapping[str, Any] = new.get("config") or {}
+    for key in sorted(old_config.keys() | new_config.keys()):
+        path = "/config/" + escape_pointer_token(key)
+        if key not in new_config:
+            yield f"config.{key}", {"op": "remove", "path": path}
+        elif key not in old_config:
+            yield f"config.{key}", {"op": "add", "path": path, "value": copy.deepcopy(new_config[key])}
+        elif not json_equal(old_config[key], new_config[key]):
+            yield f"config.{key}", {"op": "replace", "path": path, "value": copy.deepcopy(new_config[key])}
+
+
+def _set(old: Mapping[str, Any], field: str, value: Any) -> dict[str, Any]:
+    # RFC 6902 `replace` requires the target to exist; `add` creates it.
+    op = "replace" if field in old else "add"
+    return {"op": op, "path": "/" + field, "value": copy.deepcopy(value)}
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if value else []
+
+
+def _same_tag_set(old: list[Any], new: list[Any]) -> bool:
+    try:
+        return set(old) == set(new)
+    except TypeError:  # unhashable junk: fall back to an exact comparison
+        return json_equal(old, new)

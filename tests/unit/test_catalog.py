@@ -1,0 +1,83 @@
+"""The bundled integration catalog."""
+
+from __future__ import annotations
+
+from pulumi_ld_auditsubs.catalog import load_catalog
+
+KEYS = [
+    "chronosphere",
+    "cloudtrail",
+    "datadog",
+    "dynatrace",
+    "dynatrace-v2",
+    "elastic",
+    "grafana",
+    "honeycomb",
+    "jira",
+    "kosli",
+    "last9",
+    "logdna",
+    "mattermost",
+    "msteams",
+    "new-relic-apm",
+    "pagerduty",
+    "signalfx",
+    "slack",
+    "splunk",
+    "vercel-native",
+]
+
+
+def test_twenty_integrations_sorted() -> None:
+    catalog = load_catalog()
+    assert len(catalog) == 20
+    assert list(catalog) == KEYS
+
+
+def test_loaded_once() -> None:
+    assert load_catalog() is load_catalog()
+
+
+def test_datadog() -> None:
+    datadog = load_catalog()["datadog"]
+    assert [v.key for v in datadog.form_variables] == ["apiKey", "hideMemberDetails", "hostURL"]
+    assert datadog.secret_keys == frozenset({"apiKey"})
+    assert datadog.defaults == {"hideMemberDetails": False, "hostURL": "https://api.datadoghq.com"}
+    host = datadog.variable("hostURL")
+    assert host is not None
+    assert host.type == "enum"
+    assert host.is_optional
+    assert "https://api.datadoghq.eu" in host.allowed_values
+    api_key = datadog.variable("apiKey")
+    assert api_key is not None
+    assert (api_key.is_secret, api_key.is_optional) == (True, False)
+    assert datadog.variable("hostUrl") is None  # keys are case-sensitive
+
+
+def test_splunk_keys_are_kebab_case_verbatim() -> None:
+    splunk = load_catalog()["splunk"]
+    assert {v.key for v in splunk.form_variables} == {"base-url", "skip-ca-verification", "token"}
+    skip = splunk.variable("skip-ca-verification")
+    assert skip is not None
+    assert (skip.type, skip.is_optional, skip.default_value) == ("boolean", False, None)
+    assert splunk.defaults == {}
+
+
+def test_cloudtrail_external_id_is_generated() -> None:
+    external_id = load_catalog()["cloudtrail"].variable("externalId")
+    assert external_id is not None
+    assert external_id.is_generated
+
+
+def test_dynatrace_enum() -> None:
+    entity = load_catalog()["dynatrace"].variable("entity")
+    assert entity is not None
+    assert len(entity.allowed_values) == 88
+    assert entity.default_value == "APPLICATION"
+
+
+def test_closest() -> None:
+    catalog = load_catalog()
+    assert catalog.closest("datdog")[0] == "datadog"
+    assert catalog.closest("dynatrac")[0] == "dynatrace"
+    assert catalog.closest("zzzzzzzz") == []
