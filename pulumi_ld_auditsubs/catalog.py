@@ -56,11 +56,6 @@ class FormVariable(_CatalogModel):
         """``generated`` fields (cloudtrail ``externalId``) are filled in by LaunchDarkly."""
         return self.type == "generated"
 
-    @property
-    def json_type(self) -> type:
-        """The JSON type the API accepts for this field."""
-        return bool if self.type == "boolean" else str
-
 
 class Integration(_CatalogModel):
     """An integration that accepts audit log subscriptions."""
