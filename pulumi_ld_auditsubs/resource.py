@@ -1,0 +1,173 @@
+"""The ``AuditLogSubscription`` resource and its ``Statement`` helper: what a Pulumi program declares.
+
+The resource turns Python arguments into the provider's camelCase property bag, wraps secret config
+values as Pulumi secrets (looked up in the integration catalog, so a plain string API key is still
+encrypted in state), and marks the whole ``config`` output secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic
+
+from pulumi_ld_auditsubs.catalog import load_catalog
+from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
+
+_STATEMENT_KEYS = {
+    "effect": "effect",
+    "actions": "actions",
+    "not_actions": "notActions",
+    "notActions": "notActions",
+    "resources": "resources",
+    "not_resources": "notResources",
+    "notResources": "notResources",
+}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One policy statement choosing which audit log events the subscription receives.
+
+    Give ``effect`` plus exactly one of ``resources``/``not_resources`` and exactly one of
+    ``actions``/``not_actions``, e.g. ``Statement(effect="allow", actions=["*"],
+    resources=["proj/*:env/production:flag/*"])``.
+    """
+
+    effect: pulumi.Input[str]
+    actions: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    not_actions: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    resources: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+    not_resources: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The statement as LaunchDarkly spells it (camelCase), without the parts left out."""
+        wire: dict[str, Any] = {"effect": self.effect}
+        for attribute, key in (
+            ("resources", "resources"),
+            ("not_resources", "notResources"),
+            ("actions", "actions"),
+            ("not_actions", "notActions"),
+        ):
+            value = getattr(self, attribute)
+            if value is not None:
+                wire[key] = value
+        return wire
+
+
+StatementInput = Statement | Mapping[str, Any]
+
+
+def _statement_to_wire(statement: StatementInput) -> Any:
+    """Accept a Statement or a dict with snake_case or camelCase keys; unknown keys go on to ``check``."""
+    if isinstance(statement, Statement):
+        return statement.to_wire()
+    if isinstance(statement, Mapping):
+        return {_STATEMENT_KEYS.get(key, key): value for key, value in statement.items() if value is not None}
+    return statement  # an Output or a wrong type: resolved or reported by the provider's check
+
+
+def _config_with_secrets(integration_key: pulumi.Input[str], config: Any) -> Any:
+    """Wrap each value of a secret form variable as a Pulumi secret, even if given as a plain string."""
+    if not isinstance(config, Mapping):
+        return pulumi.Output.secret(config) if config is not None else None
+    if not isinstance(integration_key, str):
+        return {key: pulumi.Output.secret(value) for key, value in config.items()}
+    integration = load_catalog().get(integration_key)
+    secret_keys = integration.secret_keys if integration else frozenset()
+    return {
+        key: pulumi.Output.secret(value) if key in secret_keys else value for key, value in config.items()
+    }
+
+
+class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name="AuditLogSubscription"):
+    """A LaunchDarkly audit log subscription: streams LaunchDarkly's audit log to another tool.
+
+    Type token ``pulumi-python:dynamic/launchdarkly:AuditLogSubscription``; resource ID
+    ``<integrationKey>/<subscriptionId>``. Credentials come from the stack config
+    ``launchdarkly:accessToken`` / ``launchdarkly:apiHost`` or the environment variables
+    ``LAUNCHDARKLY_ACCESS_TOKEN`` / ``LAUNCHDARKLY_API_HOST``.
+    """
+
+    name: pulumi.Output[str]
+    """The subscription's name as shown in LaunchDarkly."""
+    config: pulumi.Output[dict[str, Any]]
+    """The integration's form variables, keys verbatim; a secret output."""
+    statements: pulumi.Output[list[dict[str, Any]]]
+    """The policy statements (camelCase keys, as LaunchDarkly spells them)."""
+    on: pulumi.Output[bool]
+    """Whether the subscription sends events."""
+    tags: pulumi.Output[list[str]]
+    status: pulumi.Output[dict[str, Any]]
+    """LaunchDarkly's ``_status``: successCount, errorCount, lastSuccess, lastError, errors."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: pulumi.Input[str],
+        name: pulumi.Input[str],
+        config: pulumi.Input[Mapping[str, pulumi.Input[Any]]],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """Declare a subscription; see the README for every input and output.
+
+        :param integration_key: the integration's key; changing it replaces the subscription.
+        :param name: the name shown in LaunchDarkly.
+        :param config: the integration's form variables, keys exactly as LaunchDarkly spells them.
+        :param statements: at least one :class:`Statement` (or dict) selecting the events to send.
+        :param on: whether events are sent; defaults to True.
+        :param tags: tags on the subscription; compared as a set.
+        :param adopt_id: ``<subscriptionId>`` or ``<integrationKey>/<subscriptionId>`` of an existing
+            subscription to take over instead of creating one.
+        """
+        wire_statements: Any = (
+            [_statement_to_wire(s) for s in statements]
+            if isinstance(statements, Sequence) and not isinstance(statements, str)
+            else statements
+        )
+        props: dict[str, Any] = {
+            "integrationKey": integration_key,
+            "name": name,
+            "config": _config_with_secrets(integration_key, config),
+            "statements": wire_statements,
+            "on": True if on is None else on,
+            "tags": [] if tags is None else tags,
+            "adoptId": adopt_id,
+            "subscriptionId": None,
+            "status": None,
+        }
+        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["config"])
+        super().__init__(
+            AuditLogSubscriptionProvider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(secret_outputs, opts),
+        )
+
+    # Pulumi stores each output under its wire name; these give the camelCase ones Python names.
+    @property
+    def integration_key(self) -> pulumi.Output[str]:
+        """The integration's key (``datadog``, ``splunk``, ...). Changing it replaces the subscription."""
+        return self._wire_output("integrationKey")
+
+    @property
+    def subscription_id(self) -> pulumi.Output[str]:
+        """LaunchDarkly's ``_id`` of the subscription."""
+        return self._wire_output("subscriptionId")
+
+    @property
+    def adopt_id(self) -> pulumi.Output[str | None]:
+        """The id of the subscription that was adopted instead of created, if any."""
+        return self._wire_output("adoptId")
+
+    def _wire_output(self, wire_name: str) -> pulumi.Output[Any]:
+        output: pulumi.Output[Any] = self.__dict__[wire_name]
+        return output
