@@ -4,5 +4,6 @@
 """
 
 from pulumi_ld_auditsubs.testing.emulator import Emulator
+from pulumi_ld_auditsubs.testing.engine import LocalEngine, LocalResult
 
-__all__ = ["Emulator"]
+__all__ = ["Emulator", "LocalEngine", "LocalResult"]

@@ -1,0 +1,38 @@
+"""A local Pulumi engine for testing Python programs that use dynamic providers, with no Pulumi CLI.
+
+``pulumi-ld-auditsubs local {preview,up,refresh,destroy} PROGRAM_DIR --stack NAME`` runs an
+unmodified program directory (``Pulumi.yaml``, ``__main__.py``, ``Pulumi.<stack>.yaml``):
+
+* the program runs in-process under the Pulumi SDK's mock runtime, with a ``MockMonitor``
+  subclass that reads every resource registration and its options (:mod:`.program`);
+* every dynamic resource (type ``pulumi-python:dynamic...``) is driven through a real
+  ``python -u -m pulumi.dynamic`` process over gRPC, one per operation, with the engine's request
+  shapes: Configure, Check, Diff, Create, Update, Read, Delete (:mod:`.provider_host`);
+* the step logic follows the engine: create / update / replace (create-before-delete unless
+  delete-before-replace), deletes in reverse dependency order, ``protect``, ``retain_on_delete``,
+  ``ignore_changes``, ``replace_on_changes``, ``additional_secret_outputs``, secret propagation
+  from inputs to outputs (:mod:`.steps`);
+* config from ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml``; ``secure:`` values come from
+  ``--config`` or ``PULUMI_LOCAL_CONFIG_<KEY>`` (:mod:`.project`);
+* state in ``<state-dir>/<stack>.json`` with every secret AES-GCM encrypted (:mod:`.state`).
+
+Not emulated:
+
+* Pulumi Cloud or any other backend, stack history, locking, ``pulumi stack`` commands,
+  ``pulumi import`` / ``import_=`` and ``Resource.get`` reads, ``--target``, ``--refresh`` on up;
+* decrypting the CLI's ``secure:`` ciphertext (supply those values in plain text instead);
+* policy packs, stack references, invokes (provider functions), resource hooks, transforms run
+  by the engine, aliases, ``deleted_with``, ``replace_with``, custom timeouts, parallelism;
+* component providers / multi-language components (``remote=True``) and non-Python runtimes;
+* non-dynamic resource types: they echo their inputs as outputs (ID ``<name>_id``), as Pulumi's
+  mocks do, and no provider plugin is run for them;
+* the program runs with this interpreter, not the project's ``virtualenv``/``toolchain`` option
+  (``PULUMI_RUNTIME_*`` variables are still set for the provider process);
+* with delete-before-replace, dependents are not replaced along with the resource;
+* ``replace_on_changes`` only sees changes when the provider's diff returns ``changes=None``
+  (DIFF_UNKNOWN), exactly like Pulumi: Python dynamic providers never send a detailed diff.
+"""
+
+from pulumi_ld_auditsubs.testing.engine.api import LocalEngine, LocalResult
+
+__all__ = ["LocalEngine", "LocalResult"]

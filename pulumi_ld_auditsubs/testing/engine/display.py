@@ -1,0 +1,116 @@
+"""What an operation prints, in the shape of the Pulumi CLI's non-interactive output.
+
+::
+
+    Updating (dev):
+        + pulumi-python:dynamic/launchdarkly:AuditLogSubscription datadog
+        ~ pulumi-python:dynamic/launchdarkly:AuditLogSubscription slack [diff: ~config,on]
+        +- pulumi-python:dynamic/launchdarkly:AuditLogSubscription teams [diff: ~integrationKey]
+        - pulumi-python:dynamic/launchdarkly:AuditLogSubscription old
+
+    Outputs:
+        subscriptionId: "64f0c1..."
+        apiKey: [secret]
+
+    Resources:
+        + 1 created
+        ~ 1 updated
+        +-1 replaced
+        - 1 deleted
+        2 unchanged
+
+Unchanged resources get no line. Values are never printed for resources, only property names;
+stack outputs are printed as JSON with secrets as ``[secret]`` and preview unknowns as
+``[unknown]``. Errors go to stderr as ``error: ...``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+from pulumi_ld_auditsubs.testing.engine.steps import Op, StepEvent
+from pulumi_ld_auditsubs.testing.engine.values import UNKNOWN, is_secret
+
+HEADERS = {
+    "preview": "Previewing update ({stack}):",
+    "up": "Updating ({stack}):",
+    "refresh": "Refreshing ({stack}):",
+    "destroy": "Destroying ({stack}):",
+}
+_SUMMARY_ORDER = (Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE)
+_PREFIX = {Op.CREATE: "+ ", Op.UPDATE: "~ ", Op.REPLACE: "+-", Op.DELETE: "- "}
+_PAST = {Op.CREATE: "created", Op.UPDATE: "updated", Op.REPLACE: "replaced", Op.DELETE: "deleted"}
+_FUTURE = {Op.CREATE: "create", Op.UPDATE: "update", Op.REPLACE: "replace", Op.DELETE: "delete"}
+
+
+def render_value(value: Any) -> str:
+    """JSON text of an output value with secrets as ``[secret]`` and unknowns as ``[unknown]``."""
+    if is_secret(value):
+        return "[secret]"
+    if value == UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {render_value(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(render_value(v) for v in value) + "]"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Display:
+    """Prints one operation's progress and summary."""
+
+    def __init__(
+        self, operation: str, stack: str, out: TextIO | None = None, err: TextIO | None = None
+    ) -> None:
+        self.operation = operation
+        self.stack = stack
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def _print(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def header(self) -> None:
+        """``Updating (dev):`` and the like."""
+        self._print(HEADERS[self.operation].format(stack=self.stack))
+
+    def event(self, event: StepEvent) -> None:
+        """One line per resource that changes."""
+        if event.op is Op.SAME:
+            return
+        line = f"    {event.op.value} {event.type} {event.name}"
+        if event.diff:
+            line += f" [diff: {event.diff.render()}]"
+        self._print(line)
+
+    def outputs(self, outputs: Mapping[str, Any]) -> None:
+        """The stack outputs, secrets as ``[secret]``."""
+        if not outputs:
+            return
+        self._print()
+        self._print("Outputs:")
+        for key in sorted(outputs):
+            self._print(f"    {key}: {render_value(outputs[key])}")
+
+    def summary(self, events: Sequence[StepEvent]) -> None:
+        """``Resources:`` with one count per kind of change, then the unchanged count."""
+        counts = Counter(e.op for e in events)
+        words = _FUTURE if self.operation == "preview" else _PAST
+        prefix = "to " if self.operation == "preview" else ""
+        self._print()
+        self._print("Resources:")
+        for op in _SUMMARY_ORDER:
+            if counts[op]:
+                self._print(f"    {_PREFIX[op]}{counts[op]} {prefix}{words[op]}")
+        if counts[Op.SAME] or not events:
+            self._print(f"    {counts[Op.SAME]} unchanged")
+
+    def error(self, message: str) -> None:
+        """An error, on stderr."""
+        print(f"error: {message}", file=self.err, flush=True)

@@ -1,0 +1,177 @@
+"""Running an unmodified Pulumi Python program in-process, under the SDK's mock runtime.
+
+The program runs the way ``pulumi-language-python-exec`` runs it (cwd = project directory,
+``runpy.run_path(main, run_name="__main__")`` inside ``pulumi.runtime.run_in_stack``), but its
+resource monitor is :class:`EngineMonitor`, a ``pulumi.runtime.mocks.MockMonitor`` subclass that
+sees each full ``RegisterResourceRequest`` (inputs, ``protect``, ``retainOnDelete``,
+``ignoreChanges``, ``replaceOnChanges``, ``deleteBeforeReplace``, ``additionalSecretOutputs``,
+dependencies) and hands it to the step logic, then returns the resulting ID and outputs (secrets
+wrapped, unknowns in a preview) to the program. The root stack's ``RegisterResourceOutputs`` gives
+the stack outputs. Invokes and reads of existing resources (``Resource.get``) are not emulated.
+
+The SDK's runtime settings are process-global, so a process runs one program once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from google.protobuf import empty_pb2
+from pulumi.runtime import set_all_config
+from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockResourceArgs, Mocks, MockSettings
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import configure
+from pulumi.runtime.stack import run_in_stack
+
+from pulumi_ld_auditsubs.testing.engine.errors import EngineError
+from pulumi_ld_auditsubs.testing.engine.project import Project, StackConfig
+from pulumi_ld_auditsubs.testing.engine.provider_host import DYNAMIC_TYPE_PREFIX
+from pulumi_ld_auditsubs.testing.engine.steps import Deployment, Goal
+from pulumi_ld_auditsubs.testing.engine.values import from_struct, to_struct
+
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+# Without resource references the SDK sends a resource input as its ID (or URN), like the engine
+# does for providers that do not accept resources.
+_HIDDEN_FEATURES = {resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES}
+
+
+class _UnsupportedMocks(Mocks):
+    """The parts of the mock interface the local engine does not emulate."""
+
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        raise EngineError(f"invoke {args.token!r} is not emulated by the local engine")
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        if args.typ.startswith(DYNAMIC_TYPE_PREFIX):
+            raise EngineError(
+                f"reading an existing dynamic resource ({args.typ} {args.name}) is not emulated"
+            )
+        return args.resource_id or f"{args.name}_id", dict(args.inputs)
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+class EngineMonitor(MockMonitor):
+    """A resource monitor that drives the step logic for every registration."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        super().__init__(_UnsupportedMocks())
+        self.deployment = deployment
+        self.stack_urn = ""
+        self.stack_outputs: dict[str, Any] = {}
+        self._protect: dict[str, bool] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """Like the engine: the root stack's type is not part of its children's qualified type."""
+        if parent and parent != self.stack_urn:
+            type_ = parent.split("::")[2].split("$")[-1] + "$" + type_
+        return str(super().make_urn("", type_, name))
+
+    def GetDeploymentInfo(self, request: Any) -> resource_pb2.DeploymentInfo:
+        info = super().GetDeploymentInfo(request)  # type: ignore[no-untyped-call]
+        features = [f for f in info.supportedFeatures if f not in _HIDDEN_FEATURES]
+        return resource_pb2.DeploymentInfo(supportedFeatures=features)
+
+    def SupportsFeature(self, request: Any) -> Any:
+        if request.id == "resourceReferences":
+            return type("SupportsFeatureResponse", (object,), {"hasSupport": False})
+        return super().SupportsFeature(request)  # type: ignore[no-untyped-call]
+
+    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest) -> Any:
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == ROOT_STACK_TYPE:
+            self.stack_urn = urn
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        if request.remote:
+            raise EngineError(f"{request.type} {request.name}: component providers are not emulated")
+        protect = request.protect if request.HasField("protect") else self._protect.get(request.parent, False)
+        self._protect[urn] = protect
+        property_deps = [u for deps in request.propertyDependencies.values() for u in deps.urns]
+        goal = Goal(
+            urn=urn,
+            type=request.type,
+            custom=request.custom,
+            parent="" if request.parent == self.stack_urn else request.parent,
+            inputs=from_struct(request.object),
+            dependencies=_unique([*request.dependencies, *property_deps]),
+            protect=protect,
+            retain_on_delete=request.retainOnDelete if request.HasField("retainOnDelete") else False,
+            delete_before_replace=request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+            ignore_changes=list(request.ignoreChanges),
+            replace_on_changes=list(request.replaceOnChanges),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+        )
+        result = self.deployment.register(goal)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, result.id, result.outputs)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=result.id, object=to_struct(result.outputs))
+
+    def RegisterResourceOutputs(self, request: resource_pb2.RegisterResourceOutputsRequest) -> Any:
+        if request.urn == self.stack_urn:
+            self.stack_outputs = from_struct(request.outputs)
+        return empty_pb2.Empty()
+
+
+class _DiagnosticFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+def _program_logger() -> logging.Logger:
+    """``pulumi.log`` messages of the program, printed to stderr as ``info: ...`` etc."""
+    logger = logging.getLogger("pulumi_ld_auditsubs.local.program")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_DiagnosticFormatter())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger
+
+
+def run_program(
+    project: Project, stack: str, config: StackConfig, deployment: Deployment, *, preview: bool
+) -> dict[str, Any]:
+    """Run the program once; returns the stack outputs (secrets wrapped)."""
+    monitor = EngineMonitor(deployment)
+    configure(
+        MockSettings(  # type: ignore[no-untyped-call]
+            monitor=monitor,
+            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            engine=MockEngine(_program_logger()),
+            project=project.name,
+            stack=stack,
+            dry_run=preview,
+            organization="organization",
+            root_directory=str(project.directory),
+            callbacks=None,
+        )
+    )
+    set_all_config(dict(config.values), sorted(config.secret_keys))
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    old_cwd, old_argv = os.getcwd(), sys.argv
+    program_dir = str(project.main if project.main.is_dir() else project.main.parent)
+    if program_dir not in sys.path:
+        sys.path.insert(0, program_dir)
+    os.chdir(project.directory)
+    sys.argv = [str(project.main)]
+
+    def main() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+
+    try:
+        loop.run_until_complete(run_in_stack(main))
+    finally:
+        os.chdir(old_cwd)
+        sys.argv = old_argv
+        loop.close()
+    return monitor.stack_outputs

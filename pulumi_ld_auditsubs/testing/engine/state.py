@@ -1,0 +1,277 @@
+"""The stack's state file, ``<state-dir>/<stack>.json``, with every secret encrypted.
+
+Secret values (anything the engine holds as a wrapped secret, ``__provider`` included) are stored as
+``{"secure": "<base64 of nonce + AES-GCM ciphertext of the JSON value>"}``; a plain object that
+happens to look like that is stored as ``{"plain": {...}}``, so decoding is unambiguous.
+
+The 256-bit key is derived with scrypt (n=2**14, r=8, p=1) and a per-stack random salt from
+
+* ``PULUMI_CONFIG_PASSPHRASE`` when that variable is set, even to an empty string, else the
+  contents of the file named by ``PULUMI_CONFIG_PASSPHRASE_FILE`` (like Pulumi's passphrase
+  secrets provider), or
+* the random key in ``<state-dir>/secrets.key``, created once with mode 0600.
+
+The choice is recorded in the file (``secrets.kind``) when it is first written and kept from then
+on; an encrypted check value detects a wrong passphrase or key file before anything is used.
+Writes are atomic: a temporary file in the same directory, fsync, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from pulumi_ld_auditsubs.testing.engine.errors import StateError
+from pulumi_ld_auditsubs.testing.engine.values import is_secret, reveal, unwrap_secret, wrap_secret
+
+PASSPHRASE_ENV = "PULUMI_CONFIG_PASSPHRASE"
+PASSPHRASE_FILE_ENV = "PULUMI_CONFIG_PASSPHRASE_FILE"
+KEY_FILE_NAME = "secrets.key"
+FORMAT_VERSION = 1
+_CHECK_TEXT = "pulumi-ld-auditsubs local state"
+_AAD = b"pulumi-ld-auditsubs/local-state/v1"
+
+
+@dataclass
+class ResourceState:
+    """One resource as recorded after an operation."""
+
+    urn: str
+    type: str
+    custom: bool
+    id: str = ""
+    parent: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    protect: bool = False
+    retain_on_delete: bool = False
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    pending_delete: bool = False
+    """An old resource replaced create-before-delete whose Delete has not happened yet."""
+
+    @property
+    def name(self) -> str:
+        """The resource name (last URN component)."""
+        return self.urn.rsplit("::", 1)[-1]
+
+
+@dataclass
+class StackState:
+    """Everything recorded for one stack."""
+
+    project: str
+    stack: str
+    resources: list[ResourceState] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def find(self, urn: str) -> ResourceState | None:
+        """The live (not pending-delete) resource with this URN."""
+        return next((r for r in self.resources if r.urn == urn and not r.pending_delete), None)
+
+
+def _passphrase() -> bytes | None:
+    """``PULUMI_CONFIG_PASSPHRASE`` (even if empty), else the file ``PULUMI_CONFIG_PASSPHRASE_FILE`` names."""
+    if PASSPHRASE_ENV in os.environ:
+        return os.environ[PASSPHRASE_ENV].encode()
+    if os.environ.get(PASSPHRASE_FILE_ENV):
+        try:
+            return Path(os.environ[PASSPHRASE_FILE_ENV]).read_bytes()
+        except OSError as exc:
+            raise StateError(f"cannot read {PASSPHRASE_FILE_ENV}: {exc}") from exc
+    return None
+
+
+class SecretBox:
+    """AES-GCM encryption of JSON values with one derived key."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    @classmethod
+    def derive(cls, secret: bytes, salt: bytes) -> SecretBox:
+        """Derive the key from a passphrase or key-file secret and the stack's salt."""
+        key = hashlib.scrypt(secret, salt=salt, n=2**14, r=8, p=1, dklen=32)
+        return cls(key)
+
+    def encrypt(self, value: Any) -> str:
+        """Ciphertext (base64) of ``value``'s JSON."""
+        nonce = os.urandom(12)
+        data = json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+        return base64.b64encode(nonce + self._aead.encrypt(nonce, data, _AAD)).decode()
+
+    def decrypt(self, token: str) -> Any:
+        """The value encrypted by :meth:`encrypt`; raises ``InvalidTag`` for a wrong key."""
+        raw = base64.b64decode(token)
+        return json.loads(self._aead.decrypt(raw[:12], raw[12:], _AAD))
+
+
+def encode_value(value: Any, box: SecretBox) -> Any:
+    """A value as stored: secrets encrypted, look-alike plain objects escaped."""
+    if is_secret(value):
+        return {"secure": box.encrypt(reveal(unwrap_secret(value)))}
+    if isinstance(value, dict):
+        encoded = {k: encode_value(v, box) for k, v in value.items()}
+        return {"plain": encoded} if set(value) in ({"secure"}, {"plain"}) else encoded
+    if isinstance(value, list):
+        return [encode_value(v, box) for v in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # numbers travel as doubles; store 3, not 3.0, as Pulumi's state does
+    return value
+
+
+def decode_value(value: Any, box: SecretBox | None) -> Any:
+    """Inverse of :func:`encode_value`."""
+    if isinstance(value, dict):
+        if set(value) == {"secure"} and isinstance(value["secure"], str):
+            if box is None:
+                raise StateError("the state holds secrets but records no secrets configuration")
+            return wrap_secret(box.decrypt(value["secure"]))
+        if set(value) == {"plain"} and isinstance(value["plain"], dict):
+            return {k: decode_value(v, box) for k, v in value["plain"].items()}
+        return {k: decode_value(v, box) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_value(v, box) for v in value]
+    return value
+
+
+class StateStore:
+    """Reads and writes one stack's state file."""
+
+    def __init__(self, state_dir: Path, stack: str) -> None:
+        self.state_dir = state_dir
+        self.path = state_dir / f"{stack}.json"
+        self.stack = stack
+        self._box: SecretBox | None = None
+        self._secrets_meta: dict[str, Any] | None = None
+
+    # -- key management ---------------------------------------------------------------------------
+
+    def _secret_for(self, kind: str, *, create: bool) -> bytes:
+        if kind == "passphrase":
+            passphrase = _passphrase()
+            if passphrase is None:
+                raise StateError(
+                    f"{self.path} was encrypted with a passphrase: set {PASSPHRASE_ENV} "
+                    f"(or {PASSPHRASE_FILE_ENV}) to decrypt it"
+                )
+            return passphrase
+        if kind == "keyfile":
+            return self._key_file_secret(create=create)
+        raise StateError(f"{self.path}: unknown secrets kind {kind!r}")
+
+    def _key_file_secret(self, *, create: bool) -> bytes:
+        key_path = self.state_dir / KEY_FILE_NAME
+        if not create:
+            if not key_path.is_file():
+                raise StateError(f"{self.path} was encrypted with {key_path}, which is missing")
+            return key_path.read_bytes().strip()
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return key_path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(base64.b64encode(os.urandom(32)) + b"\n")
+        return key_path.read_bytes().strip()
+
+    def _open_box(self, meta: dict[str, Any]) -> SecretBox:
+        secret = self._secret_for(str(meta.get("kind")), create=False)
+        box = SecretBox.derive(secret, base64.b64decode(str(meta["salt"])))
+        try:
+            check = decode_value(meta["check"], box)
+        except (InvalidTag, ValueError, KeyError) as exc:
+            hint = (
+                f"wrong {PASSPHRASE_ENV}?"
+                if meta.get("kind") == "passphrase"
+                else f"{self.state_dir / KEY_FILE_NAME} is not the key it was written with"
+            )
+            raise StateError(f"cannot decrypt the secrets in {self.path}: {hint}") from exc
+        if check != wrap_secret(_CHECK_TEXT):
+            raise StateError(f"cannot decrypt the secrets in {self.path}")
+        return box
+
+    def _box_for_write(self) -> SecretBox:
+        if self._box is None:
+            kind = "passphrase" if _passphrase() is not None else "keyfile"
+            salt = os.urandom(16)
+            self._box = SecretBox.derive(self._secret_for(kind, create=True), salt)
+            self._secrets_meta = {
+                "kind": kind,
+                "salt": base64.b64encode(salt).decode(),
+                "check": encode_value(wrap_secret(_CHECK_TEXT), self._box),
+            }
+        return self._box
+
+    # -- load / save ------------------------------------------------------------------------------
+
+    def load(self, project: str) -> StackState:
+        """The recorded state, or an empty one if the stack has never been deployed."""
+        if not self.path.exists():
+            return StackState(project=project, stack=self.stack)
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StateError(f"cannot read {self.path}: {exc}") from exc
+        if doc.get("version") != FORMAT_VERSION:
+            raise StateError(f"{self.path}: unsupported state format version {doc.get('version')!r}")
+        meta = doc.get("secrets")
+        if meta:
+            self._box = self._open_box(meta)
+            self._secrets_meta = meta
+        try:
+            resources = [
+                ResourceState(
+                    **{
+                        **raw,
+                        "inputs": decode_value(raw.get("inputs", {}), self._box),
+                        "outputs": decode_value(raw.get("outputs", {}), self._box),
+                    }
+                )
+                for raw in doc.get("resources", [])
+            ]
+            outputs = decode_value(doc.get("outputs", {}), self._box)
+        except (TypeError, InvalidTag, ValueError) as exc:
+            raise StateError(f"{self.path} is corrupt: {exc}") from exc
+        return StackState(
+            project=str(doc.get("project", project)), stack=self.stack, resources=resources, outputs=outputs
+        )
+
+    def save(self, state: StackState) -> None:
+        """Write ``state`` atomically."""
+        box = self._box_for_write()
+        resources = []
+        for resource in state.resources:
+            raw = asdict(resource)
+            raw["inputs"] = encode_value(resource.inputs, box)
+            raw["outputs"] = encode_value(resource.outputs, box)
+            resources.append(raw)
+        doc = {
+            "version": FORMAT_VERSION,
+            "project": state.project,
+            "stack": state.stack,
+            "secrets": self._secrets_meta,
+            "outputs": encode_value(state.outputs, box),
+            "resources": resources,
+        }
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.state_dir, prefix=f".{self.stack}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(doc, handle, indent=2, sort_keys=True)
+                handle.write("\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
