@@ -1,8 +1,8 @@
 """The ``pulumi-ld-auditsubs`` command line: ``emulator``, ``local`` and ``demo``.
 
 Each subcommand lives in the module that owns its behaviour and exposes ``add_arguments(parser)``
-and ``run(args) -> int``; this module only wires them together, importing each one lazily so that
-``pulumi-ld-auditsubs emulator`` starts without loading the Pulumi SDK.
+and ``run(args) -> int``; this module only wires them together, importing only the subcommand that
+runs.
 """
 
 from __future__ import annotations

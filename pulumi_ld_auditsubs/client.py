@@ -10,7 +10,6 @@ one place, :meth:`LaunchDarklyClient._send`.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import random
 import threading
@@ -23,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs._version import __version__
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
@@ -54,7 +54,7 @@ def validate_host(host: str) -> str:
         raise ValueError(
             f"launchdarkly:apiHost must be an absolute https URL such as {DEFAULT_HOST}, got {host!r}"
         )
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError(
             f"launchdarkly:apiHost {host!r} uses plain http; only https is allowed, "
             "except for loopback addresses (127.0.0.1, ::1, localhost) used by the emulator"
@@ -62,15 +62,6 @@ def validate_host(host: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"launchdarkly:apiHost must not have a query or fragment, got {host!r}")
     return host.strip().rstrip("/")
-
-
-def _is_loopback(hostname: str) -> bool:
-    if hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

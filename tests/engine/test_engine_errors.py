@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PROGRAM, TOKEN, TYPE, Toy, token_hash
+from .support import PROGRAM, TOKEN, TYPE, Toy, token_hash
 
 
 def test_check_failure_reports_property_and_reason(toy: Toy) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from conftest import TOKEN, Toy, line, token_hash
+from .support import TOKEN, Toy, line, token_hash
 
 RECORDS = [
     {"name": "a", "value": 1},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import HERE, TYPE, Toy
+from .support import HERE, TYPE, Toy
 
 
 def test_components_and_non_dynamic_resources(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Toy, line
+from .support import Toy, line
 
 PROTECTED = {"name": "p", "value": 1, "opts": {"protect": True}}
 RETAINED = {"name": "r", "value": 1, "opts": {"retain_on_delete": True}}

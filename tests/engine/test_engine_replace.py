@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Toy, line
+from .support import Toy, line
 
 PASSPHRASE = {"PULUMI_CONFIG_PASSPHRASE": "correct horse battery staple"}
 

@@ -14,8 +14,9 @@ import sys
 import threading
 from types import FrameType
 
+from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs.testing.emulator.ratelimit import DEFAULT_WINDOW_SECONDS, RATE_LIMIT_MODES
-from pulumi_ld_auditsubs.testing.emulator.server import DEFAULT_TOKEN, Emulator, is_loopback
+from pulumi_ld_auditsubs.testing.emulator.server import DEFAULT_TOKEN, Emulator
 from pulumi_ld_auditsubs.testing.emulator.store import StateFileError
 
 
@@ -65,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM; returns the exit status."""
-    if not is_loopback(args.host):
+    if not is_loopback_host(args.host):
         print(
             f"pulumi-ld-auditsubs emulator: refusing to listen on {args.host!r}: "
             "the emulator only binds loopback addresses (127.0.0.1, ::1, localhost)",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import ipaddress
 import json
 import os
 import socket
@@ -35,6 +34,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO, cast
 
+from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs.catalog import Catalog
 from pulumi_ld_auditsubs.testing.emulator import routes
 from pulumi_ld_auditsubs.testing.emulator.errors import (
@@ -93,16 +93,6 @@ class IncomingRequest:
         """A header value, matched case-insensitively."""
         wanted = name.lower()
         return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` names a loopback address (the emulator refuses anything else)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class EmulatorApp:
@@ -375,7 +365,7 @@ class Emulator:
         log_requests: bool = False,
         log_stream: TextIO | None = None,
     ) -> None:
-        if not is_loopback(host):
+        if not is_loopback_host(host):
             raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
         if isinstance(tokens, str) or isinstance(read_only_tokens, str):
             raise TypeError("tokens and read_only_tokens are sequences of tokens, not a single string")

@@ -27,7 +27,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -39,6 +38,7 @@ import jsonpointer
 
 from pulumi_ld_auditsubs.catalog import Catalog, Integration, load_catalog
 from pulumi_ld_auditsubs.masking import looks_masked, mask_matches, mask_secret
+from pulumi_ld_auditsubs.testing._files import write_json_atomically
 from pulumi_ld_auditsubs.testing.emulator.errors import InvalidRequest, NotFound
 from pulumi_ld_auditsubs.testing.emulator.routes import API_PREFIX
 from pulumi_ld_auditsubs.testing.emulator.validation import (
@@ -216,18 +216,7 @@ class SubscriptionStore:
             "version": STATE_VERSION,
             "subscriptions": list(subscriptions.values()),
         }
-        directory = self.state_file.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=f".{self.state_file.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                json.dump(state, stream, indent=1)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.state_file)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_json_atomically(self.state_file, state)
 
     def _load(self, path: Path) -> None:
         try:

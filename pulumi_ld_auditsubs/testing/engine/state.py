@@ -22,7 +22,6 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from pulumi_ld_auditsubs.testing._files import write_json_atomically
 from pulumi_ld_auditsubs.testing.engine.errors import StateError
 from pulumi_ld_auditsubs.testing.engine.values import is_secret, reveal, unwrap_secret, wrap_secret
 
@@ -263,15 +263,4 @@ class StateStore:
             "outputs": encode_value(state.outputs, box),
             "resources": resources,
         }
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.state_dir, prefix=f".{self.stack}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(doc, handle, indent=2, sort_keys=True)
-                handle.write("\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomically(self.path, doc, indent=2, sort_keys=True)
