@@ -21,6 +21,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
 
 from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs._version import __version__
@@ -217,7 +218,7 @@ class LaunchDarklyClient:
             try:
                 response = session.request(method, url, json=body, timeout=self.timeout)
             except requests.RequestException as exc:
-                never_sent = isinstance(exc, requests.ConnectTimeout) or _is_refused(exc)
+                never_sent = _never_sent(exc)
                 if last_attempt or not (never_sent or method == "GET" or retry_ambiguous):
                     raise ApiConnectionError(_describe(exc), method=method, path=path) from exc
                 wait = self.retry.wait_for(attempt, None)
@@ -235,12 +236,13 @@ class LaunchDarklyClient:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _is_refused(exc: requests.RequestException) -> bool:
-    """A connection that was never established, so the request cannot have been acted on."""
-    if not isinstance(exc, requests.ConnectionError) or isinstance(exc, requests.ReadTimeout):
-        return False
-    text = repr(exc)
-    return any(marker in text for marker in ("NewConnectionError", "Connection refused", "NameResolution"))
+def _never_sent(exc: requests.RequestException) -> bool:
+    """Whether the connection was never established, so the server cannot have acted on the request."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the real cause
+    return isinstance(reason, NewConnectionError)  # refused, unreachable, or DNS failure
 
 
 def _describe(exc: requests.RequestException) -> str:

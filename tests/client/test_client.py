@@ -143,15 +143,18 @@ def test_lost_post_response_is_not_blindly_retried(client: LaunchDarklyClient, e
     assert len(emulator.subscriptions("msteams")) == before + 1  # created once, not twice
 
 
-def test_unreachable_host_is_a_connection_error() -> None:
+def test_refused_connection_is_retried_even_for_a_post() -> None:
+    """A connection that was never opened cannot have created anything, so retrying is safe."""
+    waits: list[float] = []
     client = LaunchDarklyClient(
         "http://127.0.0.1:9",
         TOKEN,
-        retry=RetryPolicy(max_attempts=2, jitter=lambda w: 0.0),
-        sleep=lambda s: None,
+        retry=RetryPolicy(max_attempts=3, jitter=lambda w: 0.0),
+        sleep=waits.append,
     )
     with pytest.raises(ApiConnectionError, match="could not reach LaunchDarkly"):
-        client.list_subscriptions("msteams")
+        client.create_subscription("msteams", BODY)
+    assert waits == [0.25, 0.5]
 
 
 @pytest.mark.parametrize(
