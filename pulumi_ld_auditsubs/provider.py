@@ -335,7 +335,9 @@ def _refreshed_inputs(
     for name, value in live_config.items():
         if name in generated:
             continue
-        if name in secrets and name in stored_config and looks_masked(value):
+        # Outside the catalog we cannot know which fields are secret: a masked value tells.
+        maybe_secret = name in secrets or (integration is None and looks_masked(value))
+        if maybe_secret and name in stored_config and looks_masked(value):
             config[name] = stored_config[name] if mask_matches(value, str(stored_config[name])) else value
         elif name in stored_config or name not in defaults or defaults[name] != value:
             config[name] = value

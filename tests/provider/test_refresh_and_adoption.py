@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 import requests
-from provider_harness import EngineDrivenProvider, calls, datadog, strip_provider
+from provider_harness import TOKEN, EngineDrivenProvider, calls, datadog, strip_provider
 from pulumi.runtime.proto import provider_pb2 as pb
 
+from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
 from pulumi_ld_auditsubs.testing import Emulator
 
 
@@ -138,3 +139,36 @@ def test_adopting_a_missing_subscription_is_a_clear_error(
     with pytest.raises(Exception, match=r"adoptId '0123456789abcdef01234567'.*remove adoptId"):
         engine.create(engine.checked(datadog(adoptId="0123456789abcdef01234567")))
     assert [m for m, _ in calls(emulator)] == ["GET"]
+
+
+def test_integration_outside_the_catalog_round_trips_without_drift() -> None:
+    """A key LaunchDarkly added after this release: its masked secret must not look like drift."""
+    bundled = load_catalog()
+    newer = Catalog(
+        {
+            **{key: bundled[key] for key in bundled},
+            "brand-new-tool": Integration(
+                key="brand-new-tool",
+                name="Brand new tool",
+                form_variables=(FormVariable(key="apiSecret", type="string", is_secret=True),),
+            ),
+        }
+    )
+    props = datadog(integrationKey="brand-new-tool", config={"apiSecret": "newtool-secret-value-42"})
+    with Emulator(tokens=(TOKEN,), catalog=newer) as emulator:
+        provider = EngineDrivenProvider(
+            {
+                "launchdarkly:accessToken": TOKEN,
+                "launchdarkly:apiHost": emulator.url,
+                "launchdarkly:allowUnknownIntegrations": "true",
+            }
+        )
+        try:
+            inputs = provider.checked(props)
+            created = provider.create(inputs)
+            _, outputs, read_inputs = provider.read(created.id, created.outputs, inputs)
+            diff = provider.diff(created.id, outputs, inputs)
+        finally:
+            provider.close()
+    assert read_inputs["config"] == {"apiSecret": "newtool-secret-value-42"}
+    assert diff.changes == pb.DiffResponse.DIFF_NONE
