@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from pulumi.runtime.rpc import contains_unknowns
 
 from pulumi_ld_auditsubs.catalog import Integration, load_catalog
 from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host
-from pulumi_ld_auditsubs.errors import ApiConnectionError, LaunchDarklyError, NotFoundError
+from pulumi_ld_auditsubs.errors import ApiConnectionError, ApiError, LaunchDarklyError, NotFoundError
 from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
 from pulumi_ld_auditsubs.models import (
     INPUT_KEYS,
@@ -142,10 +142,11 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         wanted = desired_document(props, integration)
         client = self._client()
         adopt_id = props.get("adoptId")
-        if adopt_id:
-            live = self._adopt(client, key, str(adopt_id), wanted, integration)
-        else:
-            live = self._post(client, key, _post_body(props, wanted), wanted, integration)
+        with _naming_the_subscription("create", key, props.get("name")):
+            if adopt_id:
+                live = self._adopt(client, key, str(adopt_id), wanted, integration)
+            else:
+                live = self._post(client, key, _post_body(props, wanted), wanted, integration)
         return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -157,7 +158,10 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         if not operations:
             return UpdateResult(_outputs(news, None, integration, previous=olds))
         try:
-            live = self._client().patch_subscription(key, subscription_id, operations, comment=PATCH_COMMENT)
+            with _naming_the_subscription("update", key, news.get("name"), subscription_id):
+                live = self._client().patch_subscription(
+                    key, subscription_id, operations, comment=PATCH_COMMENT
+                )
         except NotFoundError as exc:
             raise LaunchDarklyError(
                 f"audit log subscription {id_!r} ({news.get('name')!r}) no longer exists in LaunchDarkly; "
@@ -177,7 +181,10 @@ class AuditLogSubscriptionProvider(ResourceProvider):
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         key, subscription_id = _split_id(id_)
-        with contextlib.suppress(NotFoundError):  # already gone: deleting is done
+        with (
+            contextlib.suppress(NotFoundError),  # already gone: deleting is done
+            _naming_the_subscription("delete", key, _props.get("name"), subscription_id),
+        ):
             self._client().delete_subscription(key, subscription_id)
 
     # -- helpers that need the client ----------------------------------------------------------
@@ -225,6 +232,22 @@ class AuditLogSubscriptionProvider(ResourceProvider):
                     log.info("recovered subscription %s after a lost create response", candidate.get("_id"))
                     return candidate
             return client.create_subscription(key, body)
+
+
+@contextlib.contextmanager
+def _naming_the_subscription(
+    action: str, key: str, name: object, subscription_id: str | None = None
+) -> Iterator[None]:
+    """Say which subscription an API failure is about (a 404 passes through for the caller to judge)."""
+    try:
+        yield
+    except NotFoundError:
+        raise
+    except ApiError as exc:
+        where = f" (id {subscription_id})" if subscription_id else ""
+        raise LaunchDarklyError(
+            f"failed to {action} {key!r} audit log subscription {name!r}{where}: {exc}"
+        ) from exc
 
 
 def _is_unknown(value: object) -> bool:

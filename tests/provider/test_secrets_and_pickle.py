@@ -48,6 +48,7 @@ def test_wrong_token_error_names_the_status_but_not_the_token(emulator: Emulator
     finally:
         stderr = provider.close()
     message = str(failure.value)
+    assert "failed to create 'datadog' audit log subscription 'Production audit log to Datadog'" in message
     assert "401" in message and "unauthorized" in message
     assert wrong not in message and wrong not in stderr
     assert "dd-api-key-1234567890" not in message
