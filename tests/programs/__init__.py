@@ -1,0 +1,1 @@
+"""The example programs end to end: the local engine, the demo and the real Pulumi CLI."""
