@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_ld_auditsubs import __version__
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, RetryPolicy, validate_host
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, RetryPolicy, _session_for, validate_host
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     AuthenticationError,
@@ -177,3 +177,13 @@ def test_host_rules(host: str, ok: bool) -> None:
     else:
         with pytest.raises(ValueError, match="launchdarkly:apiHost"):
             validate_host(host)
+
+
+def test_one_kept_alive_session_per_host_and_token(emulator: Emulator) -> None:
+    """Every resource and worker thread of a deployment shares the connections of one session."""
+    first = LaunchDarklyClient(emulator.url, TOKEN)
+    second = LaunchDarklyClient(emulator.url + "/", TOKEN)
+    other_token = LaunchDarklyClient(emulator.url, "api-read-only-1")
+    assert _session_for(first.host, TOKEN) is _session_for(second.host, TOKEN)
+    assert _session_for(first.host, TOKEN) is not _session_for(other_token.host, "api-read-only-1")
+    assert TOKEN not in repr(first)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -209,3 +210,16 @@ def test_lost_create_response_recovers_without_a_duplicate(
     ]
     matching = [s for s in emulator.subscriptions("datadog") if s["name"] == name]
     assert [s["_id"] for s in matching] == [created.outputs["subscriptionId"]]
+
+
+def test_concurrent_creates_on_the_engines_four_worker_threads(
+    engine: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    """The engine shares one provider object across four gRPC worker threads."""
+    names = [f"concurrent {i}" for i in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        created = list(pool.map(lambda name: engine.create(engine.checked(datadog(name=name))), names))
+
+    assert len({c.id for c in created}) == len(names)
+    assert sorted(c.outputs["name"] for c in created) == sorted(names)
+    assert [m for m, _ in calls(emulator)] == ["POST"] * len(names)
