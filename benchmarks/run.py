@@ -95,7 +95,7 @@ def bench_provider(emulator: Emulator, count: int = 50) -> None:
         targets = {"check": 5, "create": 10, "diff": 5, "update": 10, "read": 10, "delete": 10}
         for step, values in timings.items():
             record(
-                f"provider {step} over gRPC + HTTP (median of {count})",
+                f"provider {step} via gRPC, vs the emulator (median of {count})",
                 statistics.median(values),
                 "ms",
                 targets[step],
