@@ -8,6 +8,7 @@ Stack config (see Pulumi.<stack>.yaml):
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import pulumi
 
@@ -22,63 +23,37 @@ tags = ["managed-by-pulumi", f"stack-{stack}"]
 flag_changes = [Statement(effect="allow", actions=["*"], resources=[f"proj/*:env/{environment}:flag/*"])]
 
 
-def slack() -> AuditLogSubscription:
+def subscribe(integration_key: str, destination: str, settings: dict[str, Any]) -> AuditLogSubscription:
+    """One subscription of this stack: the stack's environment, switch and tags, the tool's settings."""
     return AuditLogSubscription(
-        "slack",
-        integration_key="slack",
-        name=f"{environment} flag changes to Slack",
-        config={"url": config.require("slackWebhookUrl")},
+        integration_key,
+        integration_key=integration_key,
+        name=f"{environment} audit log to {destination}",
+        config=settings,
         statements=flag_changes,
         on=on,
         tags=tags,
     )
 
 
-def msteams() -> AuditLogSubscription:
-    return AuditLogSubscription(
-        "msteams",
-        integration_key="msteams",
-        name=f"{environment} flag changes to Teams",
-        config={"url": config.require("teamsWebhookUrl")},
-        statements=flag_changes,
-        on=on,
-        tags=tags,
-    )
-
-
-def datadog() -> AuditLogSubscription:
-    return AuditLogSubscription(
+# Each integration's settings are read only when the stack chooses it.
+BUILDERS: dict[str, Callable[[], AuditLogSubscription]] = {
+    "slack": lambda: subscribe("slack", "Slack", {"url": config.require("slackWebhookUrl")}),
+    "msteams": lambda: subscribe("msteams", "Teams", {"url": config.require("teamsWebhookUrl")}),
+    "datadog": lambda: subscribe(
         "datadog",
-        integration_key="datadog",
-        name=f"{environment} audit log to Datadog",
-        config={"apiKey": config.require_secret("datadogApiKey"), "hostURL": config.require("datadogSite")},
-        statements=flag_changes,
-        on=on,
-        tags=tags,
-    )
-
-
-def splunk() -> AuditLogSubscription:
-    return AuditLogSubscription(
+        "Datadog",
+        {"apiKey": config.require_secret("datadogApiKey"), "hostURL": config.require("datadogSite")},
+    ),
+    "splunk": lambda: subscribe(
         "splunk",
-        integration_key="splunk",
-        name=f"{environment} audit log to Splunk",
-        config={
+        "Splunk",
+        {
             "base-url": config.require("splunkUrl"),
             "token": config.require_secret("splunkToken"),
             "skip-ca-verification": False,
         },
-        statements=flag_changes,
-        on=on,
-        tags=tags,
-    )
-
-
-BUILDERS: dict[str, Callable[[], AuditLogSubscription]] = {
-    "slack": slack,
-    "msteams": msteams,
-    "datadog": datadog,
-    "splunk": splunk,
+    ),
 }
 
 chosen = config.require_object("integrations")
