@@ -75,6 +75,11 @@ class Integration(_CatalogModel):
         return frozenset(v.key for v in self.form_variables if v.is_secret)
 
     @property
+    def generated_keys(self) -> frozenset[str]:
+        """Fields LaunchDarkly fills in itself: outputs, never declared or compared."""
+        return frozenset(v.key for v in self.form_variables if v.is_generated)
+
+    @property
     def defaults(self) -> dict[str, str | bool]:
         """The values LaunchDarkly fills in for omitted optional fields."""
         return {

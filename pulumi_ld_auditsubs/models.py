@@ -180,7 +180,7 @@ def desired_document(inputs: Mapping[str, Any], integration: Integration | None)
         config.update({k: v for k, v in integration.defaults.items() if k not in declared})
     config.update(declared)
     if integration is not None:
-        config = {k: v for k, v in config.items() if not _is_generated(integration.variable(k))}
+        config = {k: v for k, v in config.items() if k not in integration.generated_keys}
     on = inputs.get("on")
     return {
         "name": inputs.get("name"),
@@ -202,10 +202,6 @@ def document_from_api(sub: Subscription | Mapping[str, Any]) -> dict[str, Any]:
         "tags": list(sub.tags),
         "statements": [normalize_statement(s) for s in sub.statements],
     }
-
-
-def _is_generated(variable: FormVariable | None) -> bool:
-    return variable is not None and variable.is_generated
 
 
 class _Checker:

@@ -281,8 +281,7 @@ def _comparable(live_document: dict[str, Any], integration: Integration | None) 
     """A live document with generated fields dropped, as :func:`desired_document` drops them."""
     if integration is None:
         return live_document
-    generated = {v.key for v in integration.form_variables if v.is_generated}
-    config = {k: v for k, v in live_document.get("config", {}).items() if k not in generated}
+    config = {k: v for k, v in live_document.get("config", {}).items() if k not in integration.generated_keys}
     return {**live_document, "config": config}
 
 
@@ -318,16 +317,17 @@ def _outputs(
     """The resource's outputs: the declared inputs (secrets as declared) plus what LaunchDarkly assigned."""
     outputs = {k: inputs[k] for k in INPUT_KEYS if inputs.get(k) is not None}
     config = dict(outputs.get("config") or {})
-    if live is not None and integration is not None:
-        for variable in integration.form_variables:
-            if variable.is_generated and variable.key in live.get("config", {}):
-                config[variable.key] = live["config"][variable.key]
+    if live is None:  # nothing was sent: what LaunchDarkly assigned is already in state
+        previous = previous or {}
+        subscription_id, status = previous.get("subscriptionId"), previous.get("status")
+    else:
+        subscription_id, status = live.get("_id"), live.get("_status")
+        if integration is not None:
+            live_config = live.get("config") or {}
+            config.update({k: live_config[k] for k in integration.generated_keys if k in live_config})
     outputs["config"] = config
-    source = live if live is not None else {}
-    outputs["subscriptionId"] = source.get("_id") or (previous or {}).get("subscriptionId")
-    outputs["status"] = source.get("_status") if live is not None else (previous or {}).get("status")
-    if outputs["status"] is None:
-        outputs["status"] = {}
+    outputs["subscriptionId"] = subscription_id
+    outputs["status"] = status or {}
     return outputs
 
 
@@ -353,7 +353,7 @@ def _refreshed_inputs(
     live_config: Mapping[str, Any] = document["config"]
     secrets = integration.secret_keys if integration else frozenset()
     defaults = integration.defaults if integration else {}
-    generated = {v.key for v in integration.form_variables if v.is_generated} if integration else set()
+    generated = integration.generated_keys if integration else frozenset()
     config: dict[str, Any] = {}
     for name, value in live_config.items():
         if name in generated:

@@ -223,3 +223,25 @@ def test_concurrent_creates_on_the_engines_four_worker_threads(
     assert len({c.id for c in created}) == len(names)
     assert sorted(c.outputs["name"] for c in created) == sorted(names)
     assert [m for m, _ in calls(emulator)] == ["POST"] * len(names)
+
+
+def test_generated_external_id_is_an_output_that_never_diffs(
+    engine: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    """cloudtrail's `externalId` is LaunchDarkly's to fill; users need it for their AWS policy."""
+    props = {
+        "integrationKey": "cloudtrail",
+        "name": "CloudTrail Lake",
+        "config": {"ingestionChannelArn": "arn:aws:cloudtrail:us-east-1:123456789012:channel/abc"},
+        "statements": datadog()["statements"],
+    }
+    inputs = engine.checked(props)
+    created = engine.create(inputs)
+
+    subscription_id = created.outputs["subscriptionId"]
+    stored = next(s for s in emulator.subscriptions("cloudtrail") if s["_id"] == subscription_id)
+    assert created.outputs["config"]["externalId"] == stored["config"]["externalId"]
+    assert engine.diff(created.id, created.outputs, inputs).changes == pb.DiffResponse.DIFF_NONE
+    renamed = engine.update(created.id, created.outputs, engine.checked({**props, "name": "Renamed"}))
+    assert renamed["config"]["externalId"] == stored["config"]["externalId"]
+    assert emulator.requests[-1].body["patch"] == [{"op": "replace", "path": "/name", "value": "Renamed"}]
