@@ -5,6 +5,9 @@
     LaunchDarklyError                  base of everything below
     ├── MissingCredentialsError        no access token in stack config or the environment
     ├── ApiConnectionError             the request never got an HTTP answer (DNS, refused, reset, timeout)
+    │   └── OutcomeUnknownError        a POST may have been acted on, but its answer was lost or unusable
+    ├── InvalidResponseError           LaunchDarkly answered 2xx with a body that is not what was asked for
+    ├── RedirectRefusedError           a 3xx answer; redirects are never followed
     └── ApiError                       LaunchDarkly answered with a 4xx/5xx status
         ├── BadRequestError            400 invalid_request
         ├── AuthenticationError        401 unauthorized
@@ -44,6 +47,39 @@ class ApiConnectionError(LaunchDarklyError):
         super().__init__(f"{method} {path}: {message}")
         self.method = method
         self.path = path
+
+
+class OutcomeUnknownError(ApiConnectionError):
+    """A POST that the server may have acted on: its answer was lost, late, or unusable.
+
+    Raised for a connection dropped after sending, a read timeout, a 2xx whose body is not a JSON
+    object with a well-formed ``_id``, and a gateway 502/504. The caller must not re-send blindly:
+    it looks for what this request created. ``sent_at`` is ``time.time()`` just before the first
+    attempt that may have reached the server.
+    """
+
+    def __init__(self, message: str, *, method: str, path: str, sent_at: float) -> None:
+        super().__init__(message, method=method, path=path)
+        self.sent_at = sent_at
+
+
+class InvalidResponseError(LaunchDarklyError):
+    """A 2xx answer whose body is not the document the request asks for (names request and field)."""
+
+    def __init__(self, message: str, *, method: str, path: str) -> None:
+        super().__init__(f"{method} {path}: {message}")
+        self.method = method
+        self.path = path
+
+
+class RedirectRefusedError(LaunchDarklyError):
+    """A 3xx answer: never followed, so no body, secret or token reaches another origin."""
+
+    def __init__(self, message: str, *, method: str, path: str, location: str | None) -> None:
+        super().__init__(f"{method} {path}: {message}")
+        self.method = method
+        self.path = path
+        self.location = location
 
 
 class ApiError(LaunchDarklyError):
