@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -63,6 +64,51 @@ def validate_host(host: str) -> str:
     if parts.query or parts.fragment:
         raise ValueError(f"launchdarkly:apiHost must not have a query or fragment, got {host!r}")
     return host.strip().rstrip("/")
+
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+
+
+def is_subscription_id(value: object) -> bool:
+    """Whether ``value`` is a LaunchDarkly subscription id: a MongoDB ObjectId, 24 lowercase hex digits.
+
+    Only such an id is ever stored in state or put in a request path, so ``None``, ``""``, ``/`` or
+    ``..`` from a garbled answer can never address another resource.
+    """
+    return isinstance(value, str) and _OBJECT_ID.fullmatch(value) is not None
+
+
+def subscription_id_created_at(subscription_id: str) -> float:
+    """Unix seconds when the subscription was created: an ObjectId's first 4 bytes, big-endian.
+
+    Raises ValueError for anything that is not a subscription id (see :func:`is_subscription_id`).
+    """
+    if not is_subscription_id(subscription_id):
+        raise ValueError("not a subscription id: expected 24 lowercase hexadecimal digits")
+    return float(int(subscription_id[:8], 16))
+
+
+def validate_token(token: str, source: str) -> str:
+    """Return ``token`` without surrounding whitespace, or raise ValueError naming ``source``.
+
+    Refuses an empty token and one with control characters, inner whitespace or non-ASCII
+    characters: HTTP header rules would reject or mangle it, and a pasted token carrying a newline
+    is a header-injection risk. The message names where the token came from, never its value.
+    """
+    stripped = token.strip()
+    if not stripped:
+        raise ValueError(f"the LaunchDarkly access token from {source} is empty")
+    if not stripped.isascii():
+        raise ValueError(
+            f"the LaunchDarkly access token from {source} contains non-ASCII characters; "
+            "copy it again from LaunchDarkly's Authorization page"
+        )
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in stripped):
+        raise ValueError(
+            f"the LaunchDarkly access token from {source} contains whitespace or control characters; "
+            "copy it again from LaunchDarkly's Authorization page"
+        )
+    return stripped
 
 
 @dataclass(frozen=True)
