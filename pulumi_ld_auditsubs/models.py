@@ -30,6 +30,7 @@ from pulumi_ld_auditsubs.patch import STATEMENT_LIST_KEYS, normalize_statement
 
 __all__ = [
     "INPUT_KEYS",
+    "NON_DIFFING_KEYS",
     "PROVIDER_KEY",
     "TAG_PATTERN",
     "UNKNOWN_INTEGRATION_HINT",
@@ -45,8 +46,21 @@ __all__ = [
     "split_adopt_id",
 ]
 
-INPUT_KEYS: tuple[str, ...] = ("integrationKey", "name", "config", "statements", "on", "tags", "adoptId")
+INPUT_KEYS: tuple[str, ...] = (
+    "integrationKey",
+    "name",
+    "config",
+    "statements",
+    "on",
+    "tags",
+    "adoptId",
+    "changeComment",
+)
 """The input properties, by their wire (camelCase) names."""
+
+NON_DIFFING_KEYS: frozenset[str] = frozenset({"adoptId", "changeComment"})
+"""Inputs that never cause a diff by themselves: read on create (``adoptId``) or sent with the next
+PATCH (``changeComment``, the comment LaunchDarkly records in its audit log)."""
 
 PROVIDER_KEY = "__provider"
 """Where Pulumi's dynamic resources carry the pickled provider; never judged, always kept."""
@@ -229,6 +243,7 @@ class _Checker:
         self._on(news, inputs)
         self._tags(news, inputs)
         self._adopt_id(news, inputs, integration_key)
+        self._change_comment(news, inputs)
         if PROVIDER_KEY in news:
             inputs[PROVIDER_KEY] = news[PROVIDER_KEY]
         return CheckReport(inputs=inputs, failures=self.failures, warnings=self.warnings)
@@ -489,6 +504,18 @@ class _Checker:
                 seen.add(tag)
             tags.append(tag)
         inputs["tags"] = tags
+
+    def _change_comment(self, news: Mapping[str, Any], inputs: dict[str, Any]) -> None:
+        value = news.get("changeComment")
+        if value is None:
+            return
+        inputs["changeComment"] = value
+        if not self.is_unknown(value) and not isinstance(value, str):
+            self.fail(
+                "changeComment",
+                "must be a string: the comment LaunchDarkly records with each change; "
+                f"got {_describe(value)}",
+            )
 
     def _adopt_id(self, news: Mapping[str, Any], inputs: dict[str, Any], integration_key: str | None) -> None:
         value = news.get("adoptId")

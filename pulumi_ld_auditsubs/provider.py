@@ -43,6 +43,7 @@ from pulumi_ld_auditsubs.errors import ApiConnectionError, ApiError, LaunchDarkl
 from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
 from pulumi_ld_auditsubs.models import (
     INPUT_KEYS,
+    NON_DIFFING_KEYS,
     PROVIDER_KEY,
     check_inputs,
     desired_document,
@@ -54,6 +55,7 @@ from pulumi_ld_auditsubs.patch import subscription_patch
 log = logging.getLogger(__name__)
 
 PATCH_COMMENT = "Updated by Pulumi (pulumi-ld-auditsubs)"
+"""The comment of a PATCH whose resource carries no ``changeComment`` (state written by older releases)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         old_key, new_key = olds.get("integrationKey"), news.get("integrationKey")
         if contains_unknowns(new_key) or old_key != new_key:
             return DiffResult(changes=True, replaces=["integrationKey"], delete_before_replace=False)
-        relevant = {k: news.get(k) for k in INPUT_KEYS if k != "adoptId"}
+        relevant = {k: news.get(k) for k in INPUT_KEYS if k not in NON_DIFFING_KEYS}
         if contains_unknowns(relevant):
             return DiffResult(changes=True, replaces=[])
         integration = _integration(new_key)
@@ -144,7 +146,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         adopt_id = props.get("adoptId")
         with _naming_the_subscription("create", key, props.get("name")):
             if adopt_id:
-                live = self._adopt(client, key, str(adopt_id), wanted, integration)
+                live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
             else:
                 live = self._post(client, key, _post_body(props, wanted), wanted, integration)
         return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
@@ -160,7 +162,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         try:
             with _naming_the_subscription("update", key, news.get("name"), subscription_id):
                 live = self._client().patch_subscription(
-                    key, subscription_id, operations, comment=PATCH_COMMENT
+                    key, subscription_id, operations, comment=_change_comment(news)
                 )
         except NotFoundError as exc:
             raise LaunchDarklyError(
@@ -196,6 +198,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         adopt_id: str,
         wanted: dict[str, Any],
         integration: Integration | None,
+        comment: str,
     ) -> dict[str, Any]:
         """Take over an existing subscription: one GET, then one PATCH if it differs."""
         adopt_key, subscription_id = split_adopt_id(adopt_id)
@@ -213,7 +216,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         operations = subscription_patch(_comparable(document_from_api(live), integration), wanted)
         if not operations:
             return live
-        return client.patch_subscription(key, subscription_id, operations, comment=PATCH_COMMENT)
+        return client.patch_subscription(key, subscription_id, operations, comment=comment)
 
     def _post(
         self,
@@ -248,6 +251,12 @@ def _naming_the_subscription(
         raise LaunchDarklyError(
             f"failed to {action} {key!r} audit log subscription {name!r}{where}: {exc}"
         ) from exc
+
+
+def _change_comment(props: Mapping[str, Any]) -> str:
+    """The comment LaunchDarkly records with a PATCH: the program's ``changeComment``, else the fixed one."""
+    comment = props.get("changeComment")
+    return comment if isinstance(comment, str) and comment.strip() else PATCH_COMMENT
 
 
 def _is_unknown(value: object) -> bool:

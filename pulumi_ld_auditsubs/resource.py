@@ -83,6 +83,14 @@ def _config_with_secrets(integration_key: pulumi.Input[str], config: Any) -> Any
     }
 
 
+def default_change_comment() -> str:
+    """The audit-log comment of a resource that sets none: which Pulumi project and stack made the change.
+
+    Captured when the program runs, because the dynamic provider process is not told the stack name.
+    """
+    return f"Updated by Pulumi stack {pulumi.get_project()}/{pulumi.get_stack()} (pulumi-ld-auditsubs)"
+
+
 class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name="AuditLogSubscription"):
     """A LaunchDarkly audit log subscription: streams LaunchDarkly's audit log to another tool.
 
@@ -115,6 +123,7 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
         on: pulumi.Input[bool] | None = None,
         tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
         adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """Declare a subscription; see the README for every input and output.
@@ -127,6 +136,9 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
         :param tags: tags on the subscription; compared as a set.
         :param adopt_id: ``<subscriptionId>`` or ``<integrationKey>/<subscriptionId>`` of an existing
             subscription to take over instead of creating one.
+        :param change_comment: the comment LaunchDarkly records in its audit log with each change
+            (PATCH) to this subscription; defaults to one naming the Pulumi project and stack.
+            Changing it alone never causes an update.
         """
         wire_statements: Any = (
             [_statement_to_wire(s) for s in statements]
@@ -141,6 +153,7 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
             "on": True if on is None else on,
             "tags": [] if tags is None else tags,
             "adoptId": adopt_id,
+            "changeComment": default_change_comment() if change_comment is None else change_comment,
             "subscriptionId": None,
             "status": None,
         }
@@ -162,6 +175,11 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
     def subscription_id(self) -> pulumi.Output[str]:
         """LaunchDarkly's ``_id`` of the subscription."""
         return self._wire_output("subscriptionId")
+
+    @property
+    def change_comment(self) -> pulumi.Output[str]:
+        """The comment LaunchDarkly records with each change this resource makes."""
+        return self._wire_output("changeComment")
 
     @property
     def adopt_id(self) -> pulumi.Output[str | None]:
