@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,10 +31,18 @@ from pulumi_ld_auditsubs.patch import STATEMENT_LIST_KEYS, normalize_statement
 
 __all__ = [
     "INPUT_KEYS",
+    "MAX_CONFIG_VALUE_LENGTH",
+    "MAX_NAME_LENGTH",
+    "MAX_SPECIFIERS_PER_LIST",
+    "MAX_SPECIFIER_LENGTH",
+    "MAX_STATEMENTS",
+    "MAX_URL_LENGTH",
     "NON_DIFFING_KEYS",
     "PROVIDER_KEY",
+    "SUBSCRIPTION_ID_PATTERN",
     "TAG_PATTERN",
     "UNKNOWN_INTEGRATION_HINT",
+    "URL_FIELDS_TYPED_AS_STRING",
     "CheckReport",
     "Failure",
     "Statement",
@@ -68,9 +77,35 @@ PROVIDER_KEY = "__provider"
 TAG_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """The tags LaunchDarkly accepts (use with ``fullmatch``)."""
 
+SUBSCRIPTION_ID_PATTERN = re.compile(r"[0-9a-f]{24}")
+"""A LaunchDarkly subscription id: a MongoDB ObjectId, 24 lowercase hex digits (use ``fullmatch``)."""
+
+# Upper bounds a careful reviewer would ask for. LaunchDarkly documents none of them; each is far
+# above any real subscription and keeps a plan reviewable and a request well within size limits.
+MAX_NAME_LENGTH = 256
+"""Characters in ``name`` (LaunchDarkly's UI truncates long names; flags and roles allow 256)."""
+MAX_STATEMENTS = 50
+"""Statements per subscription (real ones hold one to a handful)."""
+MAX_SPECIFIERS_PER_LIST = 100
+"""Items in one statement's ``resources``/``notResources``/``actions``/``notActions``."""
+MAX_SPECIFIER_LENGTH = 1024
+"""Characters in one resource or action specifier."""
+MAX_URL_LENGTH = 2048
+"""Characters in a URL config value (the common HTTP limit)."""
+MAX_CONFIG_VALUE_LENGTH = 4096
+"""Characters in any other string config value (longer is a paste error, not a key)."""
+
+URL_FIELDS_TYPED_AS_STRING: Mapping[str, frozenset[str]] = {
+    "chronosphere": frozenset({"receiverURL"}),
+    "kosli": frozenset({"webhookUrl"}),
+    "splunk": frozenset({"base-url"}),
+    "vercel-native": frozenset({"url"}),
+}
+"""Override: fields LaunchDarkly's manifests type as plain strings that hold URLs; checked as URLs."""
+
 UNKNOWN_INTEGRATION_HINT = (
     "To use an integration this provider's catalog does not list yet, run "
-    "`pulumi config set launchdarkly:allowUnknownIntegrations true`; its config is then checked by "
+    "`pulumi config set ld-auditsubs:allowUnknownIntegrations true`; its config is then checked by "
     "LaunchDarkly only"
 )
 """How a user allows an integration key the bundled catalog does not know."""
@@ -80,6 +115,11 @@ _STATEMENT_KEYS = ("effect", *STATEMENT_LIST_KEYS)
 _STATEMENT_PAIRS = (("resources", "notResources", "resource"), ("actions", "notActions", "action"))
 _EFFECTS = ("allow", "deny")
 _HTTP_SCHEMES = ("http", "https")
+# Characters that render as nothing: a name made only of these looks empty in LaunchDarkly's UI.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs", "Co", "Cn"})
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Bidirectional overrides and isolates reorder what a reviewer reads ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Statement(BaseModel):
@@ -299,6 +339,12 @@ class _Checker:
             self.fail("name", f"must be a non-empty string; got {_describe(value)}")
         elif not value.strip():
             self.fail("name", "must not be empty or only whitespace; give a human-friendly name")
+        elif problem := _text_problem(value):
+            self.fail("name", f"{problem}; use printable characters only")
+        elif all(_is_invisible(char) for char in value):
+            self.fail("name", "has only invisible characters (zero-width or blank); give a readable name")
+        elif len(value) > MAX_NAME_LENGTH:
+            self.fail("name", f"is {len(value)} characters long; at most {MAX_NAME_LENGTH} are allowed")
 
     def _config(
         self, news: Mapping[str, Any], inputs: dict[str, Any], integration: Integration | None
@@ -353,9 +399,16 @@ class _Checker:
             self.fail(prop, f"must be {_expected(variable)}; got {_describe(value)}")
             return value
         shown = "the given value" if variable.is_secret else repr(value)
-        if variable.type == "enum" and variable.allowed_values and value not in variable.allowed_values:
+        is_url = variable.type == "uri" or key in URL_FIELDS_TYPED_AS_STRING.get(integration.key, ())
+        limit = MAX_URL_LENGTH if is_url else MAX_CONFIG_VALUE_LENGTH
+        if problem := _text_problem(value):
+            # Never shown: a pasted secret with a trailing newline must not be echoed.
+            self.fail(prop, f"{problem}; remove it (a value read from a file often ends in a newline)")
+        elif len(value) > limit:
+            self.fail(prop, f"is {len(value)} characters long; at most {limit} are allowed")
+        elif variable.type == "enum" and variable.allowed_values and value not in variable.allowed_values:
             self.fail(prop, f"{shown} is not allowed; must be one of: {', '.join(variable.allowed_values)}")
-        elif variable.type == "uri" and not _is_http_url(value):
+        elif is_url and not _is_http_url(value):
             # An optional URI whose default is "" may be set to "" explicitly (jira `issueCreateUrl`).
             if not (value == "" and variable.default_value == ""):
                 self.fail(
@@ -380,6 +433,12 @@ class _Checker:
             return
         if not value:
             self.fail("statements", f"must hold at least one statement, such as {example}")
+        elif len(value) > MAX_STATEMENTS:
+            self.fail(
+                "statements",
+                f"has {len(value)} statements; at most {MAX_STATEMENTS} are allowed "
+                "(combine specifiers in fewer statements)",
+            )
         inputs["statements"] = [self._statement(index, item) for index, item in enumerate(value)]
 
     def _statement(self, index: int, item: Any) -> Any:
@@ -451,6 +510,8 @@ class _Checker:
             return "present"
         if not value:
             return "empty"
+        if len(value) > MAX_SPECIFIERS_PER_LIST:
+            self.fail(prop, f"has {len(value)} items; at most {MAX_SPECIFIERS_PER_LIST} are allowed")
         for index, item in enumerate(value):
             if self.is_unknown(item):
                 continue
@@ -458,6 +519,13 @@ class _Checker:
                 self.fail(f"{prop}[{index}]", f"must be a string; got {_describe(item)}")
             elif not item.strip():
                 self.fail(f"{prop}[{index}]", 'must not be empty; use "*" to match everything')
+            elif problem := _text_problem(item):
+                self.fail(f"{prop}[{index}]", f"{problem}; specifiers are printable text")
+            elif len(item) > MAX_SPECIFIER_LENGTH:
+                self.fail(
+                    f"{prop}[{index}]",
+                    f"is {len(item)} characters long; at most {MAX_SPECIFIER_LENGTH} are allowed",
+                )
         return "present"
 
     def _on(self, news: Mapping[str, Any], inputs: dict[str, Any]) -> None:
@@ -524,13 +592,20 @@ class _Checker:
         inputs["adoptId"] = value
         if self.is_unknown(value):
             return
-        allowed = "a subscription id, or <integrationKey>/<subscription id>"
+        allowed = (
+            "a subscription id, or <integrationKey>/<subscription id>, where the id is LaunchDarkly's "
+            "24 lowercase hexadecimal digits (such as datadog/65f0c0ffee0123456789abcd)"
+        )
         if not isinstance(value, str):
             self.fail("adoptId", f"must be a string: {allowed}; got {_describe(value)}")
             return
         key, subscription_id = split_adopt_id(value)
-        if (key is not None and (not key or "/" in key)) or not subscription_id or _has_space(value):
-            self.fail("adoptId", f"{value!r} is not {allowed}")
+        if (
+            (key is not None and (not key or "/" in key or _has_space(key) or _text_problem(key)))
+            or not SUBSCRIPTION_ID_PATTERN.fullmatch(subscription_id)
+            or len(value) > MAX_NAME_LENGTH
+        ):
+            self.fail("adoptId", f"{_shown(value)} is not {allowed}")
         elif key is not None and integration_key is not None and key != integration_key:
             self.fail(
                 "adoptId",
@@ -580,15 +655,44 @@ def _expected(variable: FormVariable) -> str:
 
 
 def _is_http_url(value: str) -> bool:
+    """An absolute http(s) URL with a host, nothing a parser could read two ways."""
+    if _has_space(value) or _text_problem(value) or "\\" in value:
+        return False
     try:
         parts = urlsplit(value)
-        return parts.scheme.lower() in _HTTP_SCHEMES and bool(parts.hostname) and not _has_space(value)
+        _ = parts.port  # raises ValueError for a port that is not a number in range
+        return parts.scheme.lower() in _HTTP_SCHEMES and bool(parts.hostname)
     except ValueError:  # e.g. an invalid IPv6 literal or port
         return False
 
 
 def _has_space(value: str) -> bool:
     return any(char.isspace() for char in value)
+
+
+def _text_problem(value: str) -> str | None:
+    """Why ``value`` is not printable text (control, bidi-override or unpaired surrogate), or None.
+
+    Names the code point, never the value, so it is safe for secrets.
+    """
+    for char in value:
+        category = unicodedata.category(char)
+        if category == "Cc" or category in ("Zl", "Zp"):
+            return f"contains a control character (U+{ord(char):04X})"
+        if char in _BIDI_CONTROLS:
+            return f"contains a bidirectional-text control character (U+{ord(char):04X})"
+        if category == "Cs":
+            return "contains an unpaired surrogate, which is not valid Unicode text"
+    return None
+
+
+def _is_invisible(char: str) -> bool:
+    return char in _FILLERS or unicodedata.category(char) in _INVISIBLE_CATEGORIES
+
+
+def _shown(value: str) -> str:
+    """``repr`` of a value for a message, cut short so a pasted blob cannot flood the output."""
+    return repr(value) if len(value) <= 80 else repr(value[:80]) + "..."
 
 
 def _describe(value: Any) -> str:

@@ -52,7 +52,7 @@ CASES = [
         "key-hint",
         _with(integrationKey="zzzzzz"),
         "integrationKey",
-        "launchdarkly:allowUnknownIntegrations true",
+        "ld-auditsubs:allowUnknownIntegrations true",
     ),
     ("name-missing", _with(name=...), "name", "is required"),
     ("name-number", _with(name=5), "name", "must be a non-empty string"),
@@ -286,7 +286,7 @@ CASES = [
     ("adopt-space", _with(adoptId="abc def"), "adoptId", "is not a subscription id"),
     (
         "adopt-other-key",
-        _with(adoptId="splunk/65f0c0ffee"),
+        _with(adoptId="splunk/65f0c0ffee0123456789abcd"),
         "adoptId",
         "names integration 'splunk' but integrationKey is 'datadog'; they must match",
     ),

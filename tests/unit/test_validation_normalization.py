@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
-from pulumi_ld_auditsubs.models import PROVIDER_KEY, Statement, check_inputs
+from pulumi_ld_auditsubs.models import PROVIDER_KEY, URL_FIELDS_TYPED_AS_STRING, Statement, check_inputs
 
 ALLOW_ALL = {"effect": "allow", "actions": ["*"], "resources": ["proj/*:env/production:flag/*"]}
 
@@ -74,8 +74,11 @@ def test_valid_inputs_have_no_failures(integration: str, config: dict[str, Any])
 
 def _minimal_config(integration: str) -> dict[str, Any]:
     values = {"boolean": True, "uri": "https://example.com/hook"}
+    url_strings = URL_FIELDS_TYPED_AS_STRING.get(integration, frozenset())
     return {
-        v.key: values.get(v.type, v.allowed_values[0] if v.allowed_values else "value")
+        v.key: "https://example.com/hook"
+        if v.key in url_strings
+        else values.get(v.type, v.allowed_values[0] if v.allowed_values else "value")
         for v in load_catalog()[integration].form_variables
         if not v.is_optional and not v.is_generated
     }
