@@ -1,4 +1,4 @@
-"""The ``pulumi-ld-auditsubs`` command line: ``emulator``, ``local`` and ``demo``.
+"""The ``pulumi-ld-auditsubs`` command line: ``emulator``, ``local``, ``export`` and ``demo``.
 
 Each subcommand lives in the module that owns its behaviour and exposes ``add_arguments(parser)``
 and ``run(args) -> int``; this module only wires them together, importing only the subcommand that
@@ -22,6 +22,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "local": (
         "pulumi_ld_auditsubs.testing.engine.cli",
         "run a Pulumi Python program without the Pulumi CLI (preview, up, refresh, destroy)",
+    ),
+    "export": (
+        "pulumi_ld_auditsubs.export",
+        "write every audit log subscription of an account as a runnable Pulumi program",
     ),
     "demo": (
         "pulumi_ld_auditsubs.demo",

@@ -1,0 +1,190 @@
+"""``pulumi-ld-auditsubs export``: every audit log subscription of an account as a Pulumi project.
+
+Reads with the provider's client (``LAUNCHDARKLY_ACCESS_TOKEN``; ``LAUNCHDARKLY_API_HOST`` or
+``--api-host``), one list request per integration: the catalog's 20 keys, or the ``--integration``
+keys given (the only way to reach an integration the catalog does not know, since LaunchDarkly
+lists subscriptions per integration key). Everything is read before anything is written, so a
+failed read leaves no half-written directory. The files come from :mod:`.export_render`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from pulumi_ld_auditsubs._version import __version__
+from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
+from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host, validate_token
+from pulumi_ld_auditsubs.errors import LaunchDarklyError, NotFoundError
+from pulumi_ld_auditsubs.export_render import ExportedProject, FoundSubscription, render_project
+
+DISTRIBUTION = "pulumi-ld-auditsubs"
+
+
+class ExportError(Exception):
+    """A reason the export cannot go on, worded for the person who ran it."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the ``export`` subcommand's arguments."""
+    parser.add_argument("--output", "-o", type=Path, required=True, metavar="DIR", help="directory to write")
+    parser.add_argument("--stack", default="dev", help="stack name for Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument(
+        "--integration",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="export only this integration's subscriptions; repeatable. Also reaches integrations the "
+        "catalog does not know (default: every integration in the catalog)",
+    )
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="export only subscriptions carrying this tag; repeatable (a subscription needs all of them)",
+    )
+    parser.add_argument(
+        "--api-host",
+        default=None,
+        metavar="URL",
+        help=f"LaunchDarkly's API host (default: LAUNCHDARKLY_API_HOST, else {DEFAULT_HOST})",
+    )
+    parser.add_argument("--force", action="store_true", help="write into DIR even if it is not empty")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export; returns the process exit code (2 for bad arguments, 1 when LaunchDarkly fails)."""
+    try:
+        client = _client(args.api_host)
+        _check_output_dir(args.output, force=args.force)
+        stack = _check_stack(args.stack)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    catalog = load_catalog()
+    try:
+        found = read_subscriptions(client, catalog, args.integration or list(catalog), args.tag)
+    except (ExportError, LaunchDarklyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    exported = render_project(
+        found,
+        catalog=catalog,
+        project=project_name(args.output),
+        stack=stack,
+        requirements=requirements_txt(),
+        api_host=client.host,
+    )
+    write_project(args.output, exported)
+    _report(exported, args.output, stack)
+    return 0
+
+
+def read_subscriptions(
+    client: LaunchDarklyClient, catalog: Catalog, integration_keys: Iterable[str], tags: Sequence[str]
+) -> list[FoundSubscription]:
+    """Every subscription of the given integrations that carries all of ``tags``."""
+    found: list[FoundSubscription] = []
+    for key in dict.fromkeys(integration_keys):
+        try:
+            items = client.list_subscriptions(key)
+        except NotFoundError as exc:
+            known = "" if key in catalog else f"; keys in the catalog: {', '.join(catalog)}"
+            raise ExportError(f"LaunchDarkly has no integration {key!r}{known}") from exc
+        for item in items:
+            if set(tags) <= set(item.get("tags") or []):
+                found.append(FoundSubscription(key, item))
+    return found
+
+
+def write_project(directory: Path, exported: ExportedProject) -> None:
+    """Write the files, creating ``directory`` if needed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in exported.files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+
+
+def project_name(directory: Path) -> str:
+    """A Pulumi project name from the directory's name."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", directory.resolve().name).strip("-.")
+    return name or "ld-auditsubs-export"
+
+
+def requirements_txt() -> str:
+    """Requirements that install this library the way the exporter itself was installed.
+
+    The package is not on PyPI yet, so a bare name may not resolve: from a checkout or a wheel file
+    the requirement points at that path (``pulumi-ld-auditsubs @ file:///...``); from an index it
+    is the installed version up to the next major one.
+    """
+    return f"{library_requirement()}\npulumi>=3.216,<4\n"
+
+
+def library_requirement() -> str:
+    """The requirement line for this library (see :func:`requirements_txt`)."""
+    try:
+        direct_url = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+    except metadata.PackageNotFoundError:
+        direct_url = None
+    if direct_url:
+        url = json.loads(direct_url).get("url", "")
+        if isinstance(url, str) and url.startswith("file://"):
+            return f"{DISTRIBUTION} @ {url}"
+    major = int(__version__.split(".")[0])
+    return f"{DISTRIBUTION}>={__version__},<{major + 1}"
+
+
+def _client(api_host: str | None) -> LaunchDarklyClient:
+    token = os.environ.get("LAUNCHDARKLY_ACCESS_TOKEN")
+    if not token:
+        raise ExportError(
+            "no LaunchDarkly access token: set LAUNCHDARKLY_ACCESS_TOKEN (a token with reader access "
+            "to integrations is enough; export never writes)"
+        )
+    host_source = "--api-host" if api_host else "LAUNCHDARKLY_API_HOST"
+    host = api_host or os.environ.get("LAUNCHDARKLY_API_HOST") or DEFAULT_HOST
+    try:
+        token = validate_token(token, "LAUNCHDARKLY_ACCESS_TOKEN")
+        host = validate_host(host)
+    except ValueError as exc:
+        raise ExportError(str(exc).replace("launchdarkly:apiHost", host_source)) from exc
+    return LaunchDarklyClient(host, token)
+
+
+def _check_output_dir(directory: Path, *, force: bool) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise ExportError(f"--output {str(directory)!r} is a file, not a directory")
+    if directory.is_dir() and any(directory.iterdir()) and not force:
+        raise ExportError(
+            f"--output {str(directory)!r} is not empty; choose an empty or new directory, or pass --force "
+            "to overwrite the exported files in it (a Pulumi.<stack>.yaml there is replaced too)"
+        )
+
+
+def _check_stack(stack: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", stack):
+        raise ExportError(f"--stack {stack!r}: use only letters, digits, '-', '_' and '.'")
+    return stack
+
+
+def _report(exported: ExportedProject, directory: Path, stack: str) -> None:
+    print(f"{exported.summary()} into {directory}")
+    for warning in exported.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if exported.unknown_integrations:
+        print(
+            f"{', '.join(exported.unknown_integrations)}: not in this provider's catalog; the stack file "
+            f'sets ld-auditsubs:allowUnknownIntegrations to "true" so that they can be managed'
+        )
+    print(f"Before `pulumi up`, in {directory}, set the stack's secrets (pulumi prompts for each value):")
+    print(f"  pulumi config set --stack {stack} --secret launchdarkly:accessToken")
+    for secret in exported.secrets:
+        print(f"  {secret.command(stack)}  # {secret.about}")
+    print("These commands are also in README.md there.")
