@@ -5,6 +5,7 @@
     LaunchDarklyError                  base of everything below
     ├── MissingCredentialsError        no access token in stack config or the environment
     ├── ApiConnectionError             the request never got an HTTP answer (DNS, refused, reset, timeout)
+    │   ├── HostUnreachableError       no connection could be opened at all (refused, DNS, unreachable)
     │   └── OutcomeUnknownError        a POST may have been acted on, but its answer was lost or unusable
     ├── InvalidResponseError           LaunchDarkly answered 2xx with a body that is not what was asked for
     ├── RedirectRefusedError           a 3xx answer; redirects are never followed
@@ -19,14 +20,75 @@
 
 Messages carry the HTTP status, LaunchDarkly's ``code``, ``message`` and error ``id``, and the
 request's method and path. They never carry the access token or a request body (which may hold
-secret config values).
+secret config values): as a last line of defence, :class:`LaunchDarklyError` scrubs every secret
+registered with :func:`register_secret` (in its plain, URL-encoded, JSON- and repr-escaped forms)
+from its message, whoever built it.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import threading
+from urllib.parse import quote, quote_plus
+
+REDACTED = "[redacted]"
+_SHORT_SECRET = 6
+"""Secrets shorter than this are scrubbed only where they stand alone, so messages stay readable."""
+
+_SECRETS_LOCK = threading.Lock()
+_SECRETS: tuple[str, ...] = ()
+
+
+def register_secret(value: str) -> None:
+    """Scrub ``value`` and its encoded forms from every :class:`LaunchDarklyError` message from now on."""
+    forms = _encoded_forms(value)
+    global _SECRETS
+    with _SECRETS_LOCK:
+        # Longest first, so a secret that contains another is scrubbed whole.
+        _SECRETS = tuple(sorted(set(_SECRETS) | forms, key=len, reverse=True))
+
+
+def _encoded_forms(value: str) -> set[str]:
+    """The shapes a secret takes in URLs, JSON, reprs and headers."""
+    forms = {value, value.strip()}
+    for form in list(forms):
+        encoded = quote(form, safe="")
+        forms |= {
+            encoded,
+            re.sub(r"%[0-9A-F]{2}", lambda m: m.group().lower(), encoded),
+            quote(form),
+            quote_plus(form),
+            json.dumps(form)[1:-1],
+            json.dumps(form, ensure_ascii=False)[1:-1],
+            repr(form)[1:-1],
+        }
+    return {form for form in forms if form}
+
+
+def scrub(text: str) -> str:
+    """``text`` with every registered secret replaced by ``[redacted]``."""
+    for secret in _SECRETS:
+        if secret not in text:
+            continue
+        if len(secret) >= _SHORT_SECRET:
+            text = text.replace(secret, REDACTED)
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", REDACTED, text)
+    return text
+
 
 class LaunchDarklyError(Exception):
-    """Base class of every error raised by this library's API client."""
+    """Base class of every error raised by this library's API client; its text is always scrubbed."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(scrub(arg) if isinstance(arg, str) else arg for arg in args))
+
+    def __str__(self) -> str:
+        return scrub(super().__str__())
+
+    def __repr__(self) -> str:
+        return scrub(super().__repr__())
 
 
 class MissingCredentialsError(LaunchDarklyError):
@@ -47,6 +109,10 @@ class ApiConnectionError(LaunchDarklyError):
         super().__init__(f"{method} {path}: {message}")
         self.method = method
         self.path = path
+
+
+class HostUnreachableError(ApiConnectionError):
+    """No connection could be opened (refused, DNS failure, unreachable): nothing was sent."""
 
 
 class OutcomeUnknownError(ApiConnectionError):
@@ -95,14 +161,21 @@ class ApiError(LaunchDarklyError):
         method: str,
         path: str,
         retry_after: float | None = None,
+        host: str | None = None,
+        hint: str | None = None,
     ) -> None:
         detail = f"{method} {path} failed with HTTP {status} {code}: {message}"
         if request_id:
             detail += f" (LaunchDarkly error id {request_id})"
+        if host:
+            detail += f" [host {host}]"
+        if hint:
+            detail += f"; {hint}"
         super().__init__(detail)
         self.status = status
         self.code = code
-        self.api_message = message
+        self.api_message = scrub(message)
+        self.host = host
         self.request_id = request_id
         self.method = method
         self.path = path

@@ -1,15 +1,25 @@
-"""Fault injection: canned answers and dropped connections for the next matching requests.
+"""Fault injection: canned answers, dropped connections, slow and garbled answers for the next requests.
 
 A fault matches a request when its method (an ``fnmatch`` glob, case-insensitive; ``"*"`` for any)
 and its path pattern (an ``fnmatch`` glob against the path without query string) both match. Faults
 are consulted in the order they were added; each applies to its next ``times`` matching requests.
+Every action first waits ``delay`` seconds (default 0).
 
 Actions:
 
 * ``"respond"``: answer ``status`` with ``body`` (default: an error body whose ``code`` matches the
-  status) and ``headers``, without touching the state;
+  status) and ``headers``, without touching the state. ``raw_body`` (bytes or text) replaces the JSON
+  body with exactly those bytes and ``content_type`` sets the ``Content-Type`` (none when
+  ``raw_body`` is given without it): an HTML 404 page, a gateway's 502/504 page, or a redirect
+  (``status=301..308`` with ``headers={"Location": ...}``);
 * ``"drop_before"``: close the connection without acting and without answering;
-* ``"drop_after"``: act (state changes), then close the connection without answering.
+* ``"drop_after"``: act (state changes), then close the connection without answering;
+* ``"act_late"``: wait ``delay``, then act and answer normally. With a delay longer than the
+  client's read timeout, the server completes the request *after* the client gave up;
+* ``"answer_late"``: act at once, then answer normally after ``delay`` (a slow answer);
+* ``"garble"``: act normally, keep the status, then replace the answer's body with ``raw_body``
+  (bytes; ``b""`` for an empty body) or ``body`` (any JSON: a list, an object without ``_id`` or with
+  a bad one), and/or its ``Content-Type`` with ``content_type``.
 """
 
 from __future__ import annotations
@@ -20,8 +30,16 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
-FaultAction = Literal["respond", "drop_before", "drop_after"]
-FAULT_ACTIONS: tuple[FaultAction, ...] = ("respond", "drop_before", "drop_after")
+FaultAction = Literal["respond", "drop_before", "drop_after", "act_late", "answer_late", "garble"]
+FAULT_ACTIONS: tuple[FaultAction, ...] = (
+    "respond",
+    "drop_before",
+    "drop_after",
+    "act_late",
+    "answer_late",
+    "garble",
+)
+MAX_DELAY_SECONDS = 600.0
 
 
 @dataclass
@@ -35,6 +53,9 @@ class Fault:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     remaining: int = 1
+    delay: float = 0.0
+    raw_body: bytes | None = None
+    content_type: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         return fnmatchcase(method.upper(), self.method.upper()) and fnmatchcase(path, self.path_pattern)
@@ -57,6 +78,9 @@ class FaultPlan:
         headers: Mapping[str, str] | None = None,
         action: FaultAction = "respond",
         times: int = 1,
+        delay: float = 0.0,
+        raw_body: bytes | str | None = None,
+        content_type: str | None = None,
     ) -> Fault:
         """Queue a fault (see the module docstring)."""
         if action not in FAULT_ACTIONS:
@@ -65,9 +89,18 @@ class FaultPlan:
             raise ValueError("times must be at least 1")
         if status is not None and not 100 <= status <= 599:
             raise ValueError("status must be an HTTP status code")
+        if not 0 <= delay <= MAX_DELAY_SECONDS:
+            raise ValueError(f"delay must be between 0 and {MAX_DELAY_SECONDS:g} seconds")
+        if action in ("act_late", "answer_late") and delay <= 0:
+            raise ValueError(f"the {action} action needs a positive delay")
+        if content_type is not None and any(ch in content_type for ch in "\r\n"):
+            raise ValueError("content_type must be a single header line")
         if action == "respond" and status is None:
             status = 500
-        fault = Fault(method, path_pattern, action, status, body, dict(headers or {}), times)
+        raw = raw_body.encode("utf-8") if isinstance(raw_body, str) else raw_body
+        fault = Fault(
+            method, path_pattern, action, status, body, dict(headers or {}), times, delay, raw, content_type
+        )
         with self._lock:
             self._faults.append(fault)
         return fault

@@ -29,6 +29,10 @@ class Response:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw_body: bytes | None = None
+    """Exact bytes to send instead of ``body`` as JSON (fault injection: HTML pages, garbled bodies)."""
+    content_type: str | None = None
+    """Overrides the ``Content-Type`` (default ``application/json`` for a JSON body, none for raw bytes)."""
 
 
 def parse_json(body: bytes) -> Any:

@@ -13,6 +13,13 @@ requests (:attr:`Emulator.requests`) keep bodies in memory for assertions, with 
 redacted. Requests refused before decoding (unknown verbs, a bad ``Content-Length``) are answered
 but not recorded.
 
+HTTP control API, for an emulator running in another process (``pulumi-ld-auditsubs emulator``):
+``POST /_emulator/faults`` with a JSON object ``{"method", "path", "action", "status", "body",
+"rawBody", "contentType", "headers", "times", "delay"}`` queues a fault exactly like
+:meth:`Emulator.inject_fault` (``rawBody`` is text, sent as UTF-8) and answers 201;
+``DELETE /_emulator/faults`` drops every pending fault (204). Both need a valid token in
+``Authorization``; they are not recorded and not rate limited.
+
 Not emulated: TLS, HTTP/2, ``Transfer-Encoding: chunked`` responses (chunked request bodies are read),
 CORS and session-cookie authentication.
 """
@@ -41,6 +48,7 @@ from pulumi_ld_auditsubs.testing.emulator.errors import (
     EmulatorError,
     Forbidden,
     InternalError,
+    InvalidRequest,
     MethodNotAllowed,
     NotFound,
     RateLimited,
@@ -48,7 +56,7 @@ from pulumi_ld_auditsubs.testing.emulator.errors import (
     error_body_for_status,
 )
 from pulumi_ld_auditsubs.testing.emulator.faults import Fault, FaultAction, FaultPlan
-from pulumi_ld_auditsubs.testing.emulator.handlers import Response, SubscriptionHandlers
+from pulumi_ld_auditsubs.testing.emulator.handlers import Response, SubscriptionHandlers, parse_json
 from pulumi_ld_auditsubs.testing.emulator.ratelimit import (
     DEFAULT_WINDOW_SECONDS,
     RateLimiter,
@@ -57,6 +65,19 @@ from pulumi_ld_auditsubs.testing.emulator.ratelimit import (
 from pulumi_ld_auditsubs.testing.emulator.store import SubscriptionStore
 
 DEFAULT_TOKEN = "api-emulator"
+CONTROL_PREFIX = "/_emulator/"
+_CONTROL_FIELDS = (
+    "method",
+    "path",
+    "action",
+    "status",
+    "body",
+    "rawBody",
+    "contentType",
+    "headers",
+    "times",
+    "delay",
+)
 MAX_BODY_BYTES = 1024 * 1024
 REDACTED = "<redacted>"
 _IDLE_TIMEOUT_SECONDS = 120.0
@@ -133,18 +154,66 @@ class EmulatorApp:
         if self.latency_ms > 0:
             time.sleep(self.latency_ms / 1000)
         path = request.path.split("?", 1)[0].split("#", 1)[0]
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(request, path)
         fault = self.faults.take(request.method, path)
+        if fault is not None and fault.delay > 0 and fault.action != "answer_late":
+            time.sleep(fault.delay)
         response: Response | None
-        if fault is not None and fault.action == "respond":
-            response = _fault_response(fault)
-        elif fault is not None and fault.action == "drop_before":
-            response = None
-        else:
+        if fault is None or fault.action == "act_late":
             response = self._process(request, path)
-            if fault is not None:
-                response = None
+        elif fault.action == "respond":
+            response = _fault_response(fault)
+        elif fault.action == "drop_before":
+            response = None
+        elif fault.action == "drop_after":
+            self._process(request, path)
+            response = None
+        elif fault.action == "answer_late":
+            response = self._process(request, path)
+            self._record(request, response)
+            time.sleep(fault.delay)
+            return response
+        else:  # garble
+            response = _garbled(self._process(request, path), fault)
         self._record(request, response)
         return response
+
+    def _control(self, request: IncomingRequest, path: str) -> Response:
+        """The HTTP control API (see the module docstring): fault injection from another process."""
+        try:
+            self._authenticate(request.header("Authorization"))
+            if path != CONTROL_PREFIX + "faults":
+                raise NotFound()
+            if request.method == "DELETE":
+                self.faults.clear()
+                return Response(204)
+            if request.method != "POST":
+                raise MethodNotAllowed()
+            spec = parse_json(request.body)
+            if not isinstance(spec, dict) or not isinstance(spec.get("method"), str):
+                raise InvalidRequest("a fault is a JSON object with at least `method` and `path`")
+            unknown = set(spec) - set(_CONTROL_FIELDS)
+            if unknown or not isinstance(spec.get("path"), str):
+                raise InvalidRequest(f"fault fields are {', '.join(_CONTROL_FIELDS)}; `path` is required")
+            try:
+                self.faults.add(
+                    spec["method"],
+                    spec["path"],
+                    status=spec.get("status"),
+                    body=spec.get("body"),
+                    headers=spec.get("headers"),
+                    action=spec.get("action", "respond"),
+                    times=int(spec.get("times", 1)),
+                    delay=float(spec.get("delay", 0.0)),
+                    raw_body=spec.get("rawBody"),
+                    content_type=spec.get("contentType"),
+                )
+            except (TypeError, ValueError) as exc:
+                raise InvalidRequest(str(exc)) from None
+            return Response(201, {"queued": True})
+        except EmulatorError as exc:
+            return Response(exc.status, exc.body(), dict(exc.headers))
 
     def _process(self, request: IncomingRequest, path: str) -> Response:
         limit_headers: dict[str, str] = {}
@@ -200,9 +269,21 @@ class EmulatorApp:
 def _fault_response(fault: Fault) -> Response:
     status = fault.status if fault.status is not None else 500
     body = copy.deepcopy(fault.body)
-    if body is None and status >= 400:
+    if body is None and fault.raw_body is None and status >= 400:
         body = error_body_for_status(status)
-    return Response(status, body, dict(fault.headers))
+    return Response(status, body, dict(fault.headers), fault.raw_body, fault.content_type)
+
+
+def _garbled(response: Response, fault: Fault) -> Response:
+    """``response`` (already acted on) with its body and/or content type replaced by the fault's."""
+    if fault.raw_body is not None:
+        response.raw_body = fault.raw_body
+    elif fault.body is not None:
+        response.body = copy.deepcopy(fault.body)
+    if fault.content_type is not None:
+        response.content_type = fault.content_type
+    response.headers.update(fault.headers)
+    return response
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):
@@ -305,10 +386,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.rfile.readline(65537)
 
     def _write(self, response: Response) -> None:
-        payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+        if response.raw_body is not None:
+            payload = response.raw_body
+        else:
+            payload = b"" if response.body is None else json.dumps(response.body).encode("utf-8")
+        content_type = response.content_type
+        if content_type is None and response.raw_body is None and response.body is not None:
+            content_type = "application/json"
         self.send_response(response.status)
-        if response.body is not None:
-            self.send_header("Content-Type", "application/json")
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
         if response.status >= 200 and response.status not in (204, 304):
             self.send_header("Content-Length", str(len(payload)))
         for name, value in response.headers.items():
@@ -478,15 +565,33 @@ class Emulator:
         headers: Mapping[str, str] | None = None,
         action: FaultAction = "respond",
         times: int = 1,
+        delay: float = 0.0,
+        raw_body: bytes | str | None = None,
+        content_type: str | None = None,
     ) -> None:
         """Make the next ``times`` requests matching ``method`` and the fnmatch ``path_pattern`` fail.
 
         ``"respond"`` answers ``status`` (default 500) with ``body`` (default: an error body with the
-        matching code) without acting; ``"drop_before"`` closes the connection without acting;
-        ``"drop_after"`` acts, then closes the connection without answering.
+        matching code) or the exact bytes ``raw_body`` with ``content_type``, without acting (an HTML
+        404 or 502 page; a redirect is ``status=302, headers={"Location": ...}``);
+        ``"drop_before"`` closes the connection without acting; ``"drop_after"`` acts, then closes
+        the connection without answering; ``"act_late"`` waits ``delay`` seconds, then acts and
+        answers (after a client with a shorter read timeout gave up); ``"answer_late"`` acts at once
+        and answers after ``delay``; ``"garble"`` acts, then replaces the answer's body (``raw_body``
+        bytes, ``b""`` for empty, or ``body``) and/or ``content_type``. Any action waits ``delay``
+        first. See :mod:`~pulumi_ld_auditsubs.testing.emulator.faults`.
         """
         self._app.faults.add(
-            method, path_pattern, status=status, body=body, headers=headers, action=action, times=times
+            method,
+            path_pattern,
+            status=status,
+            body=body,
+            headers=headers,
+            action=action,
+            times=times,
+            delay=delay,
+            raw_body=raw_body,
+            content_type=content_type,
         )
 
     def clear_faults(self) -> None:

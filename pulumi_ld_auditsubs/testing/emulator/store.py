@@ -16,6 +16,9 @@ Persistence (``state_file``): after every change the whole state is written as J
 secrets** (this is a test tool) to a temporary file in the same directory, then ``os.replace``-d over
 the old one, so a crash never leaves a torn file. The file is created with mode 0600.
 
+Ids are MongoDB ObjectIds like LaunchDarkly's: 24 lowercase hex digits whose first 4 bytes are the
+creation time in unix seconds (big-endian), then random bytes and a counter; unique in the store.
+
 Not emulated: ``_status`` counters never move (no events are delivered), ``_access`` is always empty,
 there is no optimistic locking (409 only through fault injection), and the list is never paginated.
 """
@@ -28,6 +31,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -68,6 +72,7 @@ class SubscriptionStore:
         self.state_file = Path(state_file) if state_file is not None else None
         self._lock = threading.RLock()
         self._subscriptions: dict[str, dict[str, Any]] = {}
+        self._counter = secrets.randbelow(0x1000000)
         if self.state_file is not None and self.state_file.exists():
             self._load(self.state_file)
 
@@ -198,8 +203,11 @@ class SubscriptionStore:
         return document
 
     def _new_id(self) -> str:
+        """A MongoDB ObjectId, like LaunchDarkly's: creation unix seconds (4 bytes, big-endian), then
+        5 random bytes and a 3-byte counter, as 24 lowercase hex digits; unique in this store."""
         while True:
-            candidate = secrets.token_hex(12)
+            self._counter = (self._counter + 1) % 0x1000000
+            candidate = f"{int(time.time()) & 0xFFFFFFFF:08x}{secrets.token_hex(5)}{self._counter:06x}"
             if candidate not in self._subscriptions:
                 return candidate
 
