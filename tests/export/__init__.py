@@ -1,0 +1,1 @@
+"""Tests of ``pulumi-ld-auditsubs export``."""
