@@ -4,34 +4,50 @@ One :class:`requests.Session` per (host, token) lives in a module-level pool, so
 every one of the provider process's worker threads reuses the same kept-alive connections, and no
 network object is ever attached to (and pickled with) the provider. Transport failures and error
 statuses are translated into :mod:`pulumi_ld_auditsubs.errors` here and nowhere else; retries live in
-one place, :meth:`LaunchDarklyClient._send`.
+one place, :meth:`LaunchDarklyClient._exchange`, and rate-limit windows are shared by every thread of the
+process through :data:`RATE_LIMITS`.
+
+Every answer is checked before it is returned: a subscription is a JSON object whose ``_id`` is a
+24-hex ObjectId (:func:`is_subscription_id`), so a garbled or foreign answer can never put a bad id
+into state. A POST whose outcome cannot be known (answer lost, late, unreadable, or a gateway error)
+raises :class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError` and is never re-sent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import os
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import NameResolutionError, NewConnectionError
+from urllib3.util import parse_url
 
 from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs._version import __version__
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     ApiError,
+    HostUnreachableError,
+    InvalidResponseError,
     LaunchDarklyError,
     MissingCredentialsError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    RedirectRefusedError,
     error_class_for,
+    register_secret,
 )
 
 log = logging.getLogger(__name__)
@@ -41,30 +57,22 @@ USER_AGENT = f"pulumi-ld-auditsubs/{__version__}"
 DEFAULT_HOST = "https://app.launchdarkly.com"
 FEDERAL_HOST = "https://app.launchdarkly.us"
 EU_HOST = "https://app.eu.launchdarkly.com"
-_RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+HOST_SETTING = "launchdarkly:apiHost"
+DEFAULT_TOKEN_SOURCE = "launchdarkly:accessToken"
+RETRY_TIMEOUT_ENV = "LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS"
+DEFAULT_RETRY_TIMEOUT_SECONDS = 300.0
+"""How long one logical request may keep retrying (429 waits included) before its error is raised."""
+
+COLLECTION_ROUTE = "/api/v2/integrations/{integrationKey}"
+ITEM_ROUTE = "/api/v2/integrations/{integrationKey}/{id}"
+
+_RETRY_AFTER_STATUSES = frozenset({429, 503})
+"""The server says it did not act and when to come back: safe to retry for every verb, POST included."""
+_MAYBE_ACTED_STATUSES = frozenset({500, 502, 504})
+"""The server (or a gateway in front of it) may have acted: retried only where repeating is harmless."""
 _IDEMPOTENT_PATCH_OPS = frozenset({"add", "replace", "test"})
-
-
-def validate_host(host: str) -> str:
-    """Return ``host`` without a trailing slash, or raise ValueError saying what is allowed.
-
-    The host may carry a path prefix (a proxy); plain ``http://`` is allowed only for loopback
-    addresses, so a token is never sent in clear text over a network.
-    """
-    parts = urlsplit(host.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"launchdarkly:apiHost must be an absolute https URL such as {DEFAULT_HOST}, got {host!r}"
-        )
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ValueError(
-            f"launchdarkly:apiHost {host!r} uses plain http; only https is allowed, "
-            "except for loopback addresses (127.0.0.1, ::1, localhost) used by the emulator"
-        )
-    if parts.query or parts.fragment:
-        raise ValueError(f"launchdarkly:apiHost must not have a query or fragment, got {host!r}")
-    return host.strip().rstrip("/")
-
+_UNREACHABLE_RETRIES = 1
+"""A refused connection or a DNS failure gets one quick retry (a restarting proxy), then fails at once."""
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 
@@ -81,7 +89,8 @@ def is_subscription_id(value: object) -> bool:
 def subscription_id_created_at(subscription_id: str) -> float:
     """Unix seconds when the subscription was created: an ObjectId's first 4 bytes, big-endian.
 
-    Raises ValueError for anything that is not a subscription id (see :func:`is_subscription_id`).
+    Whole seconds of the *server's* clock. Raises ValueError for anything that is not a subscription
+    id (see :func:`is_subscription_id`).
     """
     if not is_subscription_id(subscription_id):
         raise ValueError("not a subscription id: expected 24 lowercase hexadecimal digits")
@@ -111,45 +120,282 @@ def validate_token(token: str, source: str) -> str:
     return stripped
 
 
+def validate_host(host: str) -> str:
+    """Return ``host`` without a trailing slash, or raise ValueError saying what is allowed.
+
+    The check follows how requests/urllib3 will parse the URL and where they will connect: no
+    userinfo (``user@``), no backslash, whitespace, control or non-ASCII characters (parsers
+    disagree on those), a numeric port in 1..65535, no query or fragment, and urllib3's parse must
+    agree with the standard library's on scheme, host and port. The host may carry a path prefix
+    (a proxy); plain ``http://`` is allowed only for loopback addresses, so a token is never sent in
+    clear text over a network.
+    """
+    candidate = host.strip()
+    shape = f"an absolute https URL such as {DEFAULT_HOST}"
+    if not candidate:
+        raise ValueError(f"{HOST_SETTING} is empty; it must be {shape}")
+    if not candidate.isascii() or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
+        raise ValueError(
+            f"{HOST_SETTING} must be {shape} without whitespace, control or non-ASCII characters "
+            f"(write an internationalised name in its xn-- form), got {candidate!r}"
+        )
+    if "\\" in candidate:
+        raise ValueError(f"{HOST_SETTING} must not contain a backslash, got {candidate!r}")
+    parts = urlsplit(candidate)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{HOST_SETTING} must be {shape}, got {candidate!r}")
+    if "@" in parts.netloc:
+        raise ValueError(
+            f"{HOST_SETTING} must not contain a user name or password (user@), got {candidate!r}"
+        )
+    if parts.query or parts.fragment or "?" in candidate or "#" in candidate:
+        raise ValueError(f"{HOST_SETTING} must not have a query or fragment, got {candidate!r}")
+    after_host = parts.netloc.rpartition("]")[2] if parts.netloc.startswith("[") else parts.netloc
+    raw_port = after_host.rpartition(":")[2] if ":" in after_host else None
+    if raw_port is not None and not (raw_port.isdigit() and 1 <= int(raw_port) <= 65535):
+        raise ValueError(f"{HOST_SETTING} has an invalid port (allowed: 1 to 65535), got {candidate!r}")
+    port = int(raw_port) if raw_port is not None else None
+    hostname = parts.hostname
+    if not hostname:
+        raise ValueError(f"{HOST_SETTING} must name a host, got {candidate!r}")
+    try:
+        parsed = parse_url(candidate + "/api/v2/integrations")
+    except ValueError:
+        raise ValueError(f"{HOST_SETTING} is not a URL the HTTP library accepts, got {candidate!r}") from None
+    if (parsed.scheme, (parsed.host or "").strip("[]").lower(), parsed.port, parsed.auth) != (
+        parts.scheme,
+        hostname,
+        port,
+        None,
+    ):
+        raise ValueError(f"{HOST_SETTING} is ambiguous (parsers disagree on its host), got {candidate!r}")
+    if parts.scheme == "http" and not is_loopback_host(hostname):
+        raise ValueError(
+            f"{HOST_SETTING} {candidate!r} uses plain http; only https is allowed, "
+            "except for loopback addresses (127.0.0.1, ::1, localhost) used by the emulator"
+        )
+    return candidate.rstrip("/")
+
+
+def retry_timeout_from_env(environ: Mapping[str, str] | None = None) -> float | None:
+    """``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS`` as seconds, None when unset; ValueError names the variable."""
+    raw = (os.environ if environ is None else environ).get(RETRY_TIMEOUT_ENV)
+    if raw is None or not raw.strip():
+        return None
+    return check_retry_timeout(raw, RETRY_TIMEOUT_ENV)
+
+
+def check_retry_timeout(value: object, source: str) -> float:
+    """A retry time budget in seconds (positive, at most a day), or ValueError naming ``source``."""
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if isinstance(value, bool) or not math.isfinite(seconds) or not 0 < seconds <= 86400:
+        raise ValueError(f"{source} must be a number of seconds between 0 and 86400, got {value!r}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """When and how long to retry; the defaults suit LaunchDarkly's 10-second rate-limit windows."""
+    """When and how long to retry: a time budget per logical request, not an attempt count.
 
-    max_attempts: int = 6
+    Under a sustained rate limit a request keeps waiting for its route's window for up to
+    ``budget_seconds`` (default five minutes), so bulk operations finish instead of failing after a
+    fixed number of unlucky attempts. ``max_attempts``, when set, is an extra cap (tests use it).
+    """
+
+    budget_seconds: float = DEFAULT_RETRY_TIMEOUT_SECONDS
+    max_attempts: int | None = None
     backoff_base: float = 0.25
     max_wait: float = 15.0
-    """Longest single wait, whatever the server asks for."""
+    """Longest single backoff, whatever the server asks for (rate-limit windows are waited in full)."""
     jitter: Callable[[float], float] = field(default=lambda wait: random.uniform(0, wait * 0.2))
+    reset_margin: Callable[[], float] = field(default=lambda: random.uniform(0.005, 0.05))
+    """Added to a rate-limit reset time: a little clock slack, and threads do not wake in lockstep."""
 
     def wait_for(self, attempt: int, response: requests.Response | None) -> float:
-        """Seconds to wait before attempt number ``attempt + 1``."""
+        """Seconds to back off before attempt number ``attempt + 1`` (``Retry-After`` if the server said)."""
         wait: float = self.backoff_base * 2.0 ** (attempt - 1)
         if response is not None:
-            wait = _server_requested_wait(response) or wait
+            wait = _retry_after(response) or wait
         return min(self.max_wait, wait + self.jitter(wait))
 
 
-def _server_requested_wait(response: requests.Response) -> float | None:
-    """The wait a 429 asks for: ``Retry-After`` seconds, else ``X-Ratelimit-Reset`` epoch milliseconds."""
-    retry_after: str | None = response.headers.get("Retry-After")
-    if retry_after is not None:
-        try:
-            return max(0.0, float(retry_after))
-        except ValueError:
-            pass
-    reset: str | None = response.headers.get("X-Ratelimit-Reset")
-    if reset is not None:
-        try:
-            # LaunchDarkly sometimes sends a reset time in the past; then a short backoff is enough.
-            seconds = float(reset) / 1000.0 - time.time()
-        except ValueError:
-            return None
-        return seconds if seconds > 0 else None
-    return None
+def _retry_after(response: requests.Response) -> float | None:
+    raw: str | None = response.headers.get("Retry-After")
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
+
+def _int_header(response: requests.Response, name: str) -> int | None:
+    raw: str | None = response.headers.get(name)
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _reset_header(response: requests.Response) -> float | None:
+    """``X-Ratelimit-Reset`` (epoch milliseconds) as epoch seconds."""
+    raw: str | None = response.headers.get("X-Ratelimit-Reset")
+    try:
+        seconds = float(raw) / 1000.0 if raw is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and math.isfinite(seconds) else None
+
+
+# -- rate-limit windows shared by the whole process ----------------------------------------------------
+
+
+@dataclass
+class _Window:
+    """What the server last said about one rate-limit window."""
+
+    remaining: int | None = None
+    """Requests left before ``reset_at``; None when the server gave no figure (no limit known)."""
+    reset_at: float = 0.0
+    """Epoch seconds when the window frees up (slots only ever free up with time)."""
+    in_flight: int = 0
+
+
+class RateLimitWindows:
+    """Rate-limit state per (host, route) and per host, shared by every client and thread of a process.
+
+    LaunchDarkly limits per route (verb + URL template) and per account, and says what is left in
+    ``X-Ratelimit-Route-Remaining`` / ``X-Ratelimit-Global-Remaining`` with ``X-Ratelimit-Reset``
+    (epoch ms), or sends ``Retry-After`` seconds for its IP limit. Once a window is spent, every
+    thread waits for its reset instead of spending its own retries; while requests are left, no more
+    requests are put in flight than the server said are left; after a reset, one request probes the
+    new window before the others follow. A thread that has slept until a reset counts that window
+    as over even if the clock disagrees (a test's fake sleep, a skewed server clock): it never sleeps
+    twice for the same reset, and a 429 then tells it the next one.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._changed = threading.Condition()
+        self._windows: dict[tuple[str, str], _Window] = {}
+
+    def reset(self) -> None:
+        """Forget every window (tests)."""
+        with self._changed:
+            self._windows.clear()
+
+    def enter(
+        self,
+        keys: Sequence[tuple[str, str]],
+        *,
+        time_left: Callable[[], float],
+        sleep: Callable[[float], None],
+        margin: Callable[[], float],
+    ) -> bool:
+        """Wait until a request on ``keys`` may go, and count it in flight; False if the budget runs out."""
+        waited_for: dict[tuple[str, str], float] = {}  # the reset each window had when this thread slept
+        with self._changed:
+            while True:
+                now = self._clock()
+                windows = [self._windows.setdefault(key, _Window()) for key in keys]
+                wait, full = 0.0, False
+                for key, window in zip(keys, windows, strict=True):
+                    if window.remaining is None:
+                        continue
+                    if now < window.reset_at and window.reset_at > waited_for.get(key, -math.inf):
+                        if window.remaining == 0:
+                            wait = max(wait, window.reset_at - now)
+                        elif window.in_flight >= window.remaining:
+                            full = True
+                    elif window.in_flight >= max(window.remaining, 1):
+                        full = True  # a new window: let the probe's answer say how much is left
+                if wait > 0:
+                    if wait > time_left():
+                        return False
+                    for key, window in zip(keys, windows, strict=True):
+                        if window.remaining == 0:
+                            waited_for[key] = window.reset_at
+                    self._changed.release()
+                    try:
+                        sleep(wait + margin())
+                    finally:
+                        self._changed.acquire()
+                    continue
+                if full:
+                    if time_left() <= 0:
+                        return False
+                    self._changed.wait(timeout=min(0.5, max(0.01, time_left())))
+                    continue
+                for window in windows:
+                    window.in_flight += 1
+                return True
+
+    def leave(
+        self,
+        keys: Sequence[tuple[str, str]],
+        response: requests.Response | None,
+        *,
+        host_key: tuple[str, str],
+        route_key: tuple[str, str],
+        fallback_wait: float,
+    ) -> None:
+        """Count the request done and learn from its answer's rate-limit headers (None: no answer)."""
+        with self._changed:
+            for key in keys:
+                self._windows[key].in_flight -= 1
+            if response is not None:
+                self._learn(response, host_key, route_key, fallback_wait)
+            self._changed.notify_all()
+
+    def _learn(
+        self,
+        response: requests.Response,
+        host_key: tuple[str, str],
+        route_key: tuple[str, str],
+        fallback_wait: float,
+    ) -> None:
+        now = self._clock()
+        reset = _reset_header(response)
+        route_left = _int_header(response, "X-Ratelimit-Route-Remaining")
+        global_left = _int_header(response, "X-Ratelimit-Global-Remaining")
+        limited = response.status_code == 429
+        retry_after = _retry_after(response) if limited else None
+        if route_left is not None:
+            self._observe(self._windows[route_key], route_left, reset, now, fallback_wait)
+        if global_left is not None:
+            self._observe(self._windows[host_key], global_left, reset, now, fallback_wait)
+        if retry_after is not None:
+            self._observe(self._windows[host_key], 0, now + retry_after, now, fallback_wait)
+        elif limited and route_left is None and global_left is None:
+            self._observe(self._windows[route_key], 0, reset, now, fallback_wait)
+
+    @staticmethod
+    def _observe(window: _Window, left: int, reset: float | None, now: float, fallback_wait: float) -> None:
+        if reset is None or reset <= now:
+            # No reset time, or one in the past (LaunchDarkly sometimes sends that): a spent window
+            # is waited out with a backoff; a figure without a usable reset is not a constraint.
+            if left > 0:
+                window.remaining = None
+                return
+            reset = now + fallback_wait
+        if window.remaining is not None and now < window.reset_at and left > window.remaining:
+            return  # an older answer that arrived late, or a slot freed early: keep the cautious figure
+        window.remaining, window.reset_at = max(0, left), reset
+
+
+RATE_LIMITS = RateLimitWindows()
+"""The process-wide rate-limit state every :class:`LaunchDarklyClient` shares by default."""
+
+
+# -- sessions -------------------------------------------------------------------------------------------
 
 _SESSIONS: dict[tuple[str, str], requests.Session] = {}
 _SESSIONS_LOCK = threading.Lock()
+_ANNOUNCED: set[tuple[str, str]] = set()
 
 
 def _session_for(host: str, token: str) -> requests.Session:
@@ -174,6 +420,17 @@ def _session_for(host: str, token: str) -> requests.Session:
         return session
 
 
+@dataclass(frozen=True)
+class _Failure:
+    """A request that got no HTTP answer, described without the exception (which is never chained)."""
+
+    never_sent: bool
+    """The connection was never opened, so the server cannot have acted."""
+    unreachable: bool
+    """Refused, DNS failure or unreachable network (as opposed to a connect timeout)."""
+    description: str
+
+
 class LaunchDarklyClient:
     """The five audit-log-subscription endpoints; each method is one logical request."""
 
@@ -182,30 +439,91 @@ class LaunchDarklyClient:
         host: str,
         token: str | None,
         *,
+        token_source: str = DEFAULT_TOKEN_SOURCE,
         timeout: tuple[float, float] = (10.0, 30.0),
         retry: RetryPolicy | None = None,
+        retry_timeout_seconds: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rate_limits: RateLimitWindows | None = None,
     ) -> None:
+        """``retry_timeout_seconds`` (stack config ``ld-auditsubs:retryTimeoutSeconds``) wins over
+        ``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS``, which wins over ``retry``'s budget."""
         self.host = validate_host(host)
+        if token is not None:
+            register_secret(token)
+            token = validate_token(token, token_source) if token.strip() else None
+            if token is not None:
+                register_secret(token)
         self._token = token
+        self.token_source = token_source
         self.timeout = timeout
-        self.retry = retry or RetryPolicy()
+        policy = retry or RetryPolicy()
+        budget = retry_timeout_seconds if retry_timeout_seconds is not None else retry_timeout_from_env()
+        if budget is not None:
+            policy = replace(policy, budget_seconds=check_retry_timeout(budget, "the retry timeout"))
+        self.retry = policy
         self._sleep = sleep
+        self._clock = clock
+        self._rate_limits = rate_limits if rate_limits is not None else RATE_LIMITS
+        announced = (self.host, token_source)
+        if token is not None and announced not in _ANNOUNCED:
+            _ANNOUNCED.add(announced)
+            log.info("LaunchDarkly API host %s, access token from %s", self.host, token_source)
 
     def __repr__(self) -> str:
         return f"LaunchDarklyClient(host={self.host!r})"
 
+    # -- the five endpoints --------------------------------------------------------------------------
+
     def create_subscription(self, integration_key: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a new subscription; returns the created ``Integration``."""
-        return self._json("POST", self._path(integration_key), body, retry_ambiguous=False)
+        """POST a new subscription; returns the created ``Integration`` (with a well-formed ``_id``).
+
+        Raises :class:`OutcomeUnknownError` when the server may have created it but the answer was
+        lost, late or unusable; the POST is then never re-sent.
+        """
+        path = self._path(integration_key)
+        response, sent_at = self._exchange("POST", path, COLLECTION_ROUTE, body, retry_ambiguous=False)
+        payload, problem = _subscription_in(response, None)
+        if problem is not None:
+            raise OutcomeUnknownError(
+                f"LaunchDarkly at {self.host} answered HTTP {response.status_code} but {problem}; "
+                "the subscription may have been created",
+                method="POST",
+                path=path,
+                sent_at=sent_at,
+            )
+        return payload
 
     def list_subscriptions(self, integration_key: str) -> list[dict[str, Any]]:
         """GET every subscription of one integration (the endpoint is not paginated)."""
-        items = self._json("GET", self._path(integration_key)).get("items", [])
-        return [item for item in items if isinstance(item, dict)]
+        path = self._path(integration_key)
+        response = self._send("GET", path, COLLECTION_ROUTE, None, retry_ambiguous=True)
+        payload, problem = _json_object(response)
+        if problem is None:
+            items = payload.get("items")
+            if not isinstance(items, list):
+                problem = "its field `items` is not a list"
+            else:
+                for index, item in enumerate(items):
+                    if not isinstance(item, dict):
+                        problem = f"`items[{index}]` is not an object"
+                    elif not is_subscription_id(item.get("_id")):
+                        problem = f"`items[{index}]._id` is not a subscription id ({_shape(item.get('_id'))})"
+                    if problem is not None:
+                        break
+        if problem is not None:
+            raise self._invalid("GET", path, response, problem)
+        return list(payload["items"])
 
     def get_subscription(self, integration_key: str, subscription_id: str) -> dict[str, Any]:
-        return self._json("GET", self._path(integration_key, subscription_id))
+        """GET one subscription; its answer must be that subscription."""
+        path = self._path(integration_key, subscription_id)
+        response = self._send("GET", path, ITEM_ROUTE, None, retry_ambiguous=True)
+        payload, problem = _subscription_in(response, subscription_id)
+        if problem is not None:
+            raise self._invalid("GET", path, response, problem)
+        return payload
 
     def patch_subscription(
         self,
@@ -215,107 +533,325 @@ class LaunchDarklyClient:
         *,
         comment: str | None = None,
     ) -> dict[str, Any]:
-        """PATCH with an RFC 6902 patch; retried after a lost response only if re-applying is harmless."""
+        """PATCH with an RFC 6902 patch; retried after a lost response only if re-applying is harmless.
+
+        The answer must be the subscription that was patched (same ``_id``).
+        """
+        path = self._path(integration_key, subscription_id)
         body: Any = list(operations) if comment is None else {"comment": comment, "patch": list(operations)}
         idempotent = all(op.get("op") in _IDEMPOTENT_PATCH_OPS for op in operations)
-        return self._json(
-            "PATCH", self._path(integration_key, subscription_id), body, retry_ambiguous=idempotent
-        )
+        response = self._send("PATCH", path, ITEM_ROUTE, body, retry_ambiguous=idempotent)
+        payload, problem = _subscription_in(response, subscription_id)
+        if problem is not None:
+            raise self._invalid("PATCH", path, response, problem)
+        return payload
 
     def delete_subscription(self, integration_key: str, subscription_id: str) -> None:
-        self._send("DELETE", self._path(integration_key, subscription_id), None, retry_ambiguous=True)
+        """DELETE one subscription (a lost answer is retried: deleting twice is a 404 the caller accepts)."""
+        self._send(
+            "DELETE", self._path(integration_key, subscription_id), ITEM_ROUTE, None, retry_ambiguous=True
+        )
 
     @staticmethod
     def _path(integration_key: str, subscription_id: str | None = None) -> str:
+        if not integration_key or integration_key in (".", ".."):
+            raise ValueError(f"not an integration key: {integration_key!r}")
         path = f"/api/v2/integrations/{quote(integration_key, safe='')}"
         if subscription_id is not None:
-            path += f"/{quote(subscription_id, safe='')}"
+            if not is_subscription_id(subscription_id):
+                raise InvalidIdError(
+                    f"refusing to address subscription {subscription_id!r} of {integration_key}: "
+                    "a subscription id is 24 lowercase hexadecimal digits"
+                )
+            path += f"/{subscription_id}"
         return path
 
-    def _json(
-        self, method: str, path: str, body: Any = None, *, retry_ambiguous: bool = True
-    ) -> dict[str, Any]:
-        response = self._send(method, path, body, retry_ambiguous=retry_ambiguous)
-        try:
-            payload = response.json()
-        except ValueError as exc:
-            raise LaunchDarklyError(
-                f"{method} {path}: expected a JSON body, got {response.headers.get('Content-Type')!r}"
-            ) from exc
-        if not isinstance(payload, dict):
-            raise LaunchDarklyError(f"{method} {path}: expected a JSON object, got {type(payload).__name__}")
-        return payload
+    def _invalid(
+        self, method: str, path: str, response: requests.Response, problem: str
+    ) -> InvalidResponseError:
+        return InvalidResponseError(
+            f"LaunchDarkly at {self.host} answered HTTP {response.status_code} but {problem}; "
+            f"nothing was changed in state (check {HOST_SETTING} if a proxy sits in between)",
+            method=method,
+            path=path,
+        )
 
-    def _send(self, method: str, path: str, body: Any, *, retry_ambiguous: bool) -> requests.Response:
-        """Send one request, retrying where that is safe; the one place retries happen.
+    # -- the one place requests are sent ---------------------------------------------------------------
 
-        Retried: 429 and 5xx (the server did not act, or says to come back), and connections that
-        could not be opened. A request whose response was lost after it was sent is retried only
-        when ``retry_ambiguous`` says that doing it twice is harmless (GET, DELETE, add/replace
-        patches); a lost POST is reported, and the provider recovers from it by looking the
-        subscription up.
+    def _send(
+        self, method: str, path: str, route: str, body: Any, *, retry_ambiguous: bool
+    ) -> requests.Response:
+        return self._exchange(method, path, route, body, retry_ambiguous=retry_ambiguous)[0]
+
+    def _exchange(
+        self, method: str, path: str, route: str, body: Any, *, retry_ambiguous: bool
+    ) -> tuple[requests.Response, float]:
+        """Send one logical request, retrying where that is safe, within the retry time budget.
+
+        Retried for every verb: 429 and 503 (the server says it did not act; rate-limit windows are
+        shared by every thread, see :class:`RateLimitWindows`), and a connection that could not be
+        opened (once only when the host refuses or does not resolve: say so at once). Retried only
+        when ``retry_ambiguous`` says repeating is harmless (GET, DELETE, add/replace patches): a lost
+        or late answer, and 500/502/504 (the server or a gateway may have acted). For a POST these
+        raise :class:`OutcomeUnknownError` instead. Redirects are never followed. Exceptions from
+        requests/urllib3 are described, never chained, so no traceback carries their internals.
         """
         if not self._token:
             raise MissingCredentialsError()
         session = _session_for(self.host, self._token)
         url = self.host + path
-        for attempt in range(1, self.retry.max_attempts + 1):
-            last_attempt = attempt == self.retry.max_attempts
+        host_key, route_key = (self.host, "*"), (self.host, f"{method} {route}")
+        keys = (host_key, route_key)
+        started = self._clock()
+
+        def time_left() -> float:
+            return self.retry.budget_seconds - (self._clock() - started)
+
+        attempt = unreachable = 0
+        last_error: LaunchDarklyError | None = None
+        while True:
+            attempt += 1
+            if not self._rate_limits.enter(
+                keys, time_left=time_left, sleep=self._sleep, margin=self.retry.reset_margin
+            ):
+                raise last_error or self._budget_spent(method, path)
+            sent_at = time.time()
+            response: requests.Response | None = None
+            failure: _Failure | None = None
             try:
-                response = session.request(method, url, json=body, timeout=self.timeout)
+                response = session.request(
+                    method, url, json=body, timeout=self.timeout, allow_redirects=False
+                )
             except requests.RequestException as exc:
-                never_sent = _never_sent(exc)
-                if last_attempt or not (never_sent or method == "GET" or retry_ambiguous):
-                    raise ApiConnectionError(_describe(exc), method=method, path=path) from exc
-                wait = self.retry.wait_for(attempt, None)
-                log.debug("%s %s: %s; retrying in %.2fs", method, path, type(exc).__name__, wait)
-                self._sleep(wait)
-                continue
-            if response.status_code < 400:
-                return response
-            if response.status_code in _RETRYABLE_STATUSES and not last_attempt:
-                wait = self.retry.wait_for(attempt, response)
-                log.debug("%s %s: HTTP %d; retrying in %.2fs", method, path, response.status_code, wait)
-                self._sleep(wait)
-                continue
-            raise _api_error(response, method, path)
-        raise AssertionError("unreachable: the last attempt returns or raises")
+                failure = _describe(exc, self.host)
+            finally:
+                self._rate_limits.leave(
+                    keys,
+                    response,
+                    host_key=host_key,
+                    route_key=route_key,
+                    fallback_wait=self.retry.wait_for(attempt, None),
+                )
+            retry = False
+            if failure is not None:
+                if failure.never_sent:
+                    last_error = self._never_sent_error(method, path, failure)
+                    unreachable += failure.unreachable
+                    retry = not failure.unreachable or unreachable <= _UNREACHABLE_RETRIES
+                elif method == "POST" and not retry_ambiguous:
+                    raise OutcomeUnknownError(
+                        f"{failure.description}; the subscription may have been created",
+                        method=method,
+                        path=path,
+                        sent_at=sent_at,
+                    )
+                else:
+                    last_error = ApiConnectionError(failure.description, method=method, path=path)
+                    retry = retry_ambiguous
+            else:
+                assert response is not None
+                status = response.status_code
+                if 200 <= status < 300:
+                    return response, sent_at
+                if 300 <= status < 400:
+                    raise self._redirect_error(method, path, response)
+                if method == "POST" and not retry_ambiguous and status in _MAYBE_ACTED_STATUSES:
+                    raise OutcomeUnknownError(
+                        f"LaunchDarkly at {self.host} (or a gateway in front of it) answered "
+                        f"HTTP {status}; the subscription may have been created",
+                        method=method,
+                        path=path,
+                        sent_at=sent_at,
+                    )
+                last_error = self._api_error(response, method, path)
+                retry = status in _RETRY_AFTER_STATUSES or (
+                    status in _MAYBE_ACTED_STATUSES and retry_ambiguous
+                )
+            if not retry or (self.retry.max_attempts is not None and attempt >= self.retry.max_attempts):
+                raise last_error
+            if response is not None and response.status_code == 429:
+                continue  # the shared window says how long to wait (RateLimitWindows.enter)
+            wait = self.retry.wait_for(attempt, response)
+            if wait > time_left():
+                raise last_error
+            log.debug("%s %s: %s; retrying in %.2fs", method, path, type(last_error).__name__, wait)
+            self._sleep(wait)
+
+    def _never_sent_error(self, method: str, path: str, failure: _Failure) -> ApiConnectionError:
+        if failure.unreachable:
+            return HostUnreachableError(
+                f"{failure.description}; check {HOST_SETTING} (and any proxy settings) and the network",
+                method=method,
+                path=path,
+            )
+        return ApiConnectionError(failure.description, method=method, path=path)
+
+    def _budget_spent(self, method: str, path: str) -> RateLimitedError:
+        return RateLimitedError(
+            status=429,
+            code="rate_limited",
+            message=(
+                f"the route's rate-limit window does not reset within the retry budget of "
+                f"{self.retry.budget_seconds:g} s (raise {RETRY_TIMEOUT_ENV} or "
+                "ld-auditsubs:retryTimeoutSeconds)"
+            ),
+            request_id=None,
+            method=method,
+            path=path,
+            host=self.host,
+        )
+
+    def _redirect_error(self, method: str, path: str, response: requests.Response) -> RedirectRefusedError:
+        location = response.headers.get("Location")
+        return RedirectRefusedError(
+            f"{self.host} answered HTTP {response.status_code}, a redirect to {location!r}; redirects are "
+            f"never followed (the token and request body stay with {self.host}): set {HOST_SETTING} "
+            "to the URL the API is really served from",
+            method=method,
+            path=path,
+            location=location,
+        )
+
+    def _api_error(self, response: requests.Response, method: str, path: str) -> ApiError:
+        status = response.status_code
+        payload = _launchdarkly_error_body(response)
+        if payload is None and status == 404:
+            return ApiError(
+                status=404,
+                code="not_launchdarkly",
+                message=(
+                    "the answer is not LaunchDarkly's JSON error "
+                    f"({_content_type(response) or 'no content type'}), "
+                    "so the subscription is not known to be gone"
+                ),
+                request_id=None,
+                method=method,
+                path=path,
+                host=self.host,
+                hint=f"check {HOST_SETTING} (a wrong path prefix, or a proxy answering for LaunchDarkly)",
+            )
+        code, message, request_id = "unknown", response.reason or "error", None
+        if payload is not None:
+            code, message = str(payload["code"]), str(payload["message"])
+            request_id = str(payload["id"]) if payload.get("id") else None
+        elif status >= 500:
+            kind = _content_type(response) or "no content type"
+            message = f"{response.reason or 'error'} ({kind} answer, not LaunchDarkly's)"
+        hint = None
+        if status == 401:
+            hint = (
+                f"check the access token set in {self.token_source}: it may be mistyped, expired or revoked, "
+                f"or belong to another LaunchDarkly instance than {self.host} ({HOST_SETTING})"
+            )
+        elif status == 403:
+            hint = (
+                f"the access token from {self.token_source} is valid but may not do this: check its role or "
+                "custom-role scopes allow managing integrations (audit log subscriptions), and that it is "
+                f"meant for {self.host}"
+            )
+        cls = error_class_for(status)
+        if cls is NotFoundError and payload is None:
+            cls = ApiError
+        return cls(
+            status=status,
+            code=code,
+            message=message,
+            request_id=request_id,
+            method=method,
+            path=path,
+            retry_after=_retry_after(response) if status == 429 else None,
+            host=self.host,
+            hint=hint,
+        )
 
 
-def _never_sent(exc: requests.RequestException) -> bool:
-    """Whether the connection was never established, so the server cannot have acted on the request."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the real cause
-    return isinstance(reason, NewConnectionError)  # refused, unreachable, or DNS failure
+class InvalidIdError(LaunchDarklyError, ValueError):
+    """A subscription id that is not a 24-hex ObjectId: refused before it reaches a request path."""
 
 
-def _describe(exc: requests.RequestException) -> str:
-    if isinstance(exc, requests.Timeout):
-        return "timed out waiting for LaunchDarkly"
-    if isinstance(exc, requests.ConnectionError):
-        return f"could not reach LaunchDarkly ({type(exc).__name__}: connection failed or was closed)"
-    return f"request failed ({type(exc).__name__})"
+def _content_type(response: requests.Response) -> str:
+    return str(response.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
 
 
-def _api_error(response: requests.Response, method: str, path: str) -> ApiError:
-    code, message, request_id = "unknown", response.reason or "error", None
+def _is_json_type(content_type: str) -> bool:
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+def _json_object(response: requests.Response) -> tuple[dict[str, Any], str | None]:
+    """The body as a JSON object, or a description of what it is instead."""
+    content_type = _content_type(response)
+    if not response.content.strip():
+        return {}, "its body is empty"
+    if not _is_json_type(content_type):
+        return {}, f"its body is {content_type or 'of no declared type'}, not JSON"
     try:
         payload = response.json()
     except ValueError:
-        payload = None
-    if isinstance(payload, dict):
-        code = str(payload.get("code") or code)
-        message = str(payload.get("message") or message)
-        request_id = str(payload["id"]) if payload.get("id") else None
-    retry_after = _server_requested_wait(response) if response.status_code == 429 else None
-    return error_class_for(response.status_code)(
-        status=response.status_code,
-        code=code,
-        message=message,
-        request_id=request_id,
-        method=method,
-        path=path,
-        retry_after=retry_after,
+        payload = _NOT_JSON
+    if payload is _NOT_JSON:
+        return {}, "its body is not valid JSON"
+    if not isinstance(payload, dict):
+        return {}, f"its body is a JSON {_json_type(payload)}, not an object"
+    return payload, None
+
+
+_NOT_JSON = object()
+
+
+def _subscription_in(
+    response: requests.Response, expected_id: str | None
+) -> tuple[dict[str, Any], str | None]:
+    """The body as a subscription (``expected_id``'s, if given), or what is wrong with it."""
+    payload, problem = _json_object(response)
+    if problem is not None:
+        return payload, problem
+    subscription_id = payload.get("_id")
+    if not is_subscription_id(subscription_id):
+        return payload, f"its field `_id` is not a subscription id ({_shape(subscription_id)})"
+    if expected_id is not None and subscription_id != expected_id:
+        return payload, f"its field `_id` is {subscription_id}, not the requested {expected_id}"
+    return payload, None
+
+
+def _shape(value: object) -> str:
+    """A short description of a bad id, quoting it only when it is short and printable."""
+    if value is None:
+        return "missing or null"
+    if isinstance(value, str) and len(value) <= 40 and value.isprintable():
+        return f"got {value!r}"
+    return f"got a {_json_type(value)}"
+
+
+def _json_type(value: object) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", int: "number", float: "number"}.get(
+        type(value), type(value).__name__
     )
+
+
+def _launchdarkly_error_body(response: requests.Response) -> dict[str, Any] | None:
+    """LaunchDarkly's own error document, ``{"code": str, "message": str[, "id": str]}`` as JSON, or None."""
+    payload, problem = _json_object(response)
+    if problem is not None:
+        return None
+    if not isinstance(payload.get("code"), str) or not isinstance(payload.get("message"), str):
+        return None
+    return payload
+
+
+def _describe(exc: requests.RequestException, host: str) -> _Failure:
+    """What happened, by urllib3's exception type (never its text, which may carry internals)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return _Failure(True, False, f"{host} did not accept a connection within the connect timeout")
+    reason: object = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the real cause
+    if isinstance(reason, NameResolutionError):
+        return _Failure(True, True, f"cannot reach {host}: its name does not resolve (DNS lookup failed)")
+    if isinstance(reason, NewConnectionError):
+        return _Failure(
+            True, True, f"cannot reach {host}: the connection was refused or the network is unreachable"
+        )
+    if isinstance(exc, requests.ReadTimeout):
+        return _Failure(False, False, f"no answer from {host} within the read timeout")
+    if isinstance(exc, requests.ConnectionError):
+        return _Failure(False, False, f"the connection to {host} was closed before an answer arrived")
+    return _Failure(False, False, f"the answer from {host} could not be read ({type(exc).__name__})")

@@ -7,13 +7,21 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_ld_auditsubs import __version__
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, RetryPolicy, _session_for, validate_host
+from pulumi_ld_auditsubs.client import (
+    LaunchDarklyClient,
+    RateLimitWindows,
+    RetryPolicy,
+    _session_for,
+    validate_host,
+)
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     AuthenticationError,
     BadRequestError,
+    HostUnreachableError,
     MissingCredentialsError,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     RateLimitedError,
     ServerError,
@@ -43,7 +51,11 @@ def waits() -> list[float]:
 def client(emulator: Emulator, waits: list[float]) -> LaunchDarklyClient:
     emulator.clear_requests()
     return LaunchDarklyClient(
-        emulator.url, TOKEN, retry=RetryPolicy(max_attempts=4, jitter=lambda wait: 0.0), sleep=waits.append
+        emulator.url,
+        TOKEN,
+        retry=RetryPolicy(max_attempts=4, jitter=lambda wait: 0.0, reset_margin=lambda: 0.0),
+        sleep=waits.append,
+        rate_limits=RateLimitWindows(),
     )
 
 
@@ -81,7 +93,7 @@ def test_errors_are_typed_and_carry_launchdarklys_details(
     assert "POST /api/v2/integrations/msteams failed with HTTP 400 invalid_request" in str(bad.value)
 
     with pytest.raises(NotFoundError):
-        client.get_subscription("msteams", "fake-id")
+        client.get_subscription("msteams", "0123456789abcdef01234567")
     with pytest.raises(AuthenticationError) as unauthorized:
         LaunchDarklyClient(emulator.url, "api-not-a-real-token-777").list_subscriptions("msteams")
     assert "api-not-a-real-token-777" not in str(unauthorized.value)
@@ -102,20 +114,28 @@ def test_429_waits_as_long_as_retry_after_says(
 ) -> None:
     emulator.inject_fault("GET", "/api/v2/integrations/msteams", status=429, headers={"Retry-After": "3"})
     client.list_subscriptions("msteams")
-    assert waits == [3.0]
+    assert waits == [pytest.approx(3.0, abs=0.5)]
     assert [r.status for r in emulator.requests] == [429, 200]
 
 
-def test_429_from_the_rate_limiter_waits_until_the_reset_time(emulator: Emulator, waits: list[float]) -> None:
+def test_a_spent_window_is_waited_for_before_sending(emulator: Emulator, waits: list[float]) -> None:
+    """Once X-Ratelimit-Route-Remaining says 0, the next request waits for the reset instead of a 429."""
     with Emulator(tokens=(TOKEN,), rate_limit=2) as limited:
         client = LaunchDarklyClient(
-            limited.url, TOKEN, retry=RetryPolicy(max_attempts=2, jitter=lambda w: 0.0), sleep=waits.append
+            limited.url,
+            TOKEN,
+            retry=RetryPolicy(max_attempts=2, jitter=lambda w: 0.0, reset_margin=lambda: 0.0),
+            sleep=waits.append,  # a fake sleep: the window has not really reset when the client sends
+            rate_limits=RateLimitWindows(),
         )
         client.list_subscriptions("msteams")
         client.list_subscriptions("msteams")
+        assert waits == []
         with pytest.raises(RateLimitedError) as limited_error:
             client.list_subscriptions("msteams")
-    assert len(waits) == 1 and 0 < waits[0] <= 10.0  # X-Ratelimit-Reset is at most one 10 s window away
+        statuses = [r.status for r in limited.requests]
+    assert len(waits) == 2 and all(0 < wait <= 10.0 for wait in waits)  # one 10 s window away at most
+    assert statuses == [200, 200, 429, 429]  # each attempt waited for the reset first
     assert limited_error.value.code == "rate_limited"
 
 
@@ -138,23 +158,40 @@ def test_lost_get_response_is_retried(client: LaunchDarklyClient, emulator: Emul
 def test_lost_post_response_is_not_blindly_retried(client: LaunchDarklyClient, emulator: Emulator) -> None:
     before = len(emulator.subscriptions("msteams"))
     emulator.inject_fault("POST", "/api/v2/integrations/msteams", action="drop_after")
-    with pytest.raises(ApiConnectionError, match="POST /api/v2/integrations/msteams"):
+    with pytest.raises(OutcomeUnknownError, match="POST /api/v2/integrations/msteams"):
         client.create_subscription("msteams", BODY)
     assert len(emulator.subscriptions("msteams")) == before + 1  # created once, not twice
+    assert len(emulator.requests) == 1
 
 
-def test_refused_connection_is_retried_even_for_a_post() -> None:
-    """A connection that was never opened cannot have created anything, so retrying is safe."""
+def test_refused_connection_fails_at_once_naming_the_host_setting() -> None:
+    """Nothing listens: one quick retry (a restarting proxy), then an error that says what to check."""
     waits: list[float] = []
     client = LaunchDarklyClient(
         "http://127.0.0.1:9",
         TOKEN,
-        retry=RetryPolicy(max_attempts=3, jitter=lambda w: 0.0),
+        retry=RetryPolicy(jitter=lambda w: 0.0),
         sleep=waits.append,
+        rate_limits=RateLimitWindows(),
     )
-    with pytest.raises(ApiConnectionError, match="could not reach LaunchDarkly"):
+    with pytest.raises(HostUnreachableError) as refused:
         client.create_subscription("msteams", BODY)
-    assert waits == [0.25, 0.5]
+    assert waits == [0.25]
+    message = str(refused.value)
+    assert "cannot reach http://127.0.0.1:9" in message and "launchdarkly:apiHost" in message
+    assert isinstance(refused.value, ApiConnectionError) and not isinstance(
+        refused.value, OutcomeUnknownError
+    )
+
+
+def test_a_name_that_does_not_resolve_fails_at_once() -> None:
+    waits: list[float] = []
+    client = LaunchDarklyClient(
+        "https://ld-auditsubs-test.invalid", TOKEN, sleep=waits.append, rate_limits=RateLimitWindows()
+    )
+    with pytest.raises(HostUnreachableError, match=r"ld-auditsubs-test\.invalid.*launchdarkly:apiHost"):
+        client.list_subscriptions("msteams")
+    assert len(waits) == 1
 
 
 @pytest.mark.parametrize(
