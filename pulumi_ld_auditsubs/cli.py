@@ -44,7 +44,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, (module_name, help_text) in SUBCOMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
         if name == chosen:
-            importlib.import_module(module_name).add_arguments(sub)
+            try:
+                importlib.import_module(module_name).add_arguments(sub)
+            except ModuleNotFoundError as exc:
+                return _missing_extra(name, exc)
     args = parser.parse_args(argv)
-    module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    try:
+        module = importlib.import_module(SUBCOMMANDS[args.command][0])
+    except ModuleNotFoundError as exc:
+        return _missing_extra(args.command, exc)
     return int(module.run(args))
+
+
+LOCAL_EXTRA_MODULES = frozenset({"jsonpatch", "cryptography", "yaml"})
+"""Top-level modules of the ``[local]`` extra (emulator, local engine, demo), not installed by default."""
+
+
+def _missing_extra(command: str, exc: ModuleNotFoundError) -> int:
+    """Say in one line that ``command`` needs the ``[local]`` extra; re-raise any other missing module."""
+    if (exc.name or "").split(".")[0] not in LOCAL_EXTRA_MODULES:
+        raise exc
+    print(
+        f"error: `pulumi-ld-auditsubs {command}` needs the [local] extra (missing module {exc.name!r}): "
+        "pip install 'pulumi-ld-auditsubs[local]'",
+        file=sys.stderr,
+    )
+    return 2
