@@ -11,11 +11,12 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi_ld_auditsubs.testing.engine.journal import replay
 from pulumi_ld_auditsubs.testing.engine.project import env_var_for
 
 
@@ -79,10 +80,15 @@ class LocalEngine:
         """The stack's state file."""
         return self.state_dir / f"{self.stack}.json"
 
-    def run(
-        self, operation: str, *, expect_no_changes: bool = False, config: Mapping[str, str] | None = None
-    ) -> LocalResult:
-        """Run one operation (``preview``, ``up``, ``refresh`` or ``destroy``)."""
+    def command(
+        self,
+        operation: str,
+        *,
+        expect_no_changes: bool = False,
+        config: Mapping[str, str] | None = None,
+        extra_args: Sequence[str] = (),
+    ) -> list[str]:
+        """The command line of one operation (``extra_args`` such as ``--parallel 2`` go last)."""
         command = [
             self.python,
             "-m",
@@ -99,8 +105,31 @@ class LocalEngine:
             command += ["--config", f"{key}={value}"]
         if expect_no_changes:
             command.append("--expect-no-changes")
+        return [*command, *extra_args]
+
+    def environment(self) -> dict[str, str]:
+        """The environment an operation runs with (secrets as ``PULUMI_LOCAL_CONFIG_<KEY>``)."""
         env = {**os.environ, **self.env}
         env.update({env_var_for(key): value for key, value in self.secrets.items()})
+        return env
+
+    def run(
+        self,
+        operation: str,
+        *,
+        expect_no_changes: bool = False,
+        config: Mapping[str, str] | None = None,
+        extra_args: Sequence[str] = (),
+    ) -> LocalResult:
+        """Run one operation (``preview``, ``up``, ``refresh`` or ``destroy``).
+
+        ``extra_args`` are further command-line flags: ``--parallel N``, ``--continue-on-error``,
+        ``--run-program``, ``--import-pending-creates URN ID``, ``--clear-pending-creates``.
+        """
+        command = self.command(
+            operation, expect_no_changes=expect_no_changes, config=config, extra_args=extra_args
+        )
+        env = self.environment()
         completed = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=self.timeout, check=False
         )
@@ -123,8 +152,12 @@ class LocalEngine:
         return self.run("destroy", **kwargs)
 
     def state(self) -> dict[str, Any]:
-        """The raw state file (secrets stay encrypted), or ``{}`` before the first ``up``."""
+        """The raw state (secrets stay encrypted), or ``{}`` before the first ``up``.
+
+        A journal left by a killed run is replayed onto the snapshot, as the engine does on load.
+        """
         if not self.state_file.exists():
             return {}
         loaded: dict[str, Any] = json.loads(self.state_file.read_text(encoding="utf-8"))
+        replay(loaded, self.state_file.with_suffix(".journal"))
         return loaded

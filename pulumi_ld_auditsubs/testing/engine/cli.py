@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from pulumi_ld_auditsubs.testing.engine.runner import OPERATIONS, run_operation
+from pulumi_ld_auditsubs.testing.engine.steps import DEFAULT_PARALLEL
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,6 +39,45 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit non-zero if the operation would change or changed anything",
     )
+    parser.add_argument(
+        "--parallel",
+        "-p",
+        type=_positive,
+        default=DEFAULT_PARALLEL,
+        metavar="N",
+        help=f"run at most N resource operations at once (default {DEFAULT_PARALLEL}: 4 x CPUs, as pulumi)",
+    )
+    parser.add_argument(
+        "--continue-on-error",
+        action="store_true",
+        help="after a failed step keep running every step that does not depend on it (up, refresh, destroy)",
+    )
+    parser.add_argument(
+        "--run-program",
+        action="store_true",
+        help="refresh/destroy: configure the provider with the current stack config instead of the "
+        "config recorded at the last up",
+    )
+    parser.add_argument(
+        "--import-pending-creates",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("URN", "ID"),
+        help="refresh: an interrupted create did make the resource with this ID: read it into the state",
+    )
+    parser.add_argument(
+        "--clear-pending-creates",
+        action="store_true",
+        help="refresh: the interrupted creates made nothing: drop them from the state",
+    )
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,6 +89,15 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: --config expects KEY=VALUE, got {item!r}", file=sys.stderr)
             return 2
         overrides[key.strip()] = value
+    pending_flags = args.import_pending_creates or args.clear_pending_creates
+    if args.run_program and args.operation not in ("refresh", "destroy"):
+        print(
+            "error: --run-program and the pending-create flags apply to refresh and destroy", file=sys.stderr
+        )
+        return 2
+    if pending_flags and args.operation != "refresh":
+        print("error: --import-pending-creates and --clear-pending-creates apply to refresh", file=sys.stderr)
+        return 2
     return run_operation(
         args.operation,
         args.program_dir,
@@ -56,4 +105,9 @@ def run(args: argparse.Namespace) -> int:
         state_dir=args.state_dir,
         config=overrides,
         expect_no_changes=args.expect_no_changes,
+        parallel=args.parallel,
+        continue_on_error=args.continue_on_error,
+        run_program_too=args.run_program,
+        import_pending_creates=[(urn, id_) for urn, id_ in args.import_pending_creates],
+        clear_pending_creates=args.clear_pending_creates,
     )

@@ -19,7 +19,9 @@
         - 1 deleted
         2 unchanged
 
-Unchanged resources get no line. Values are never printed for resources, only property names;
+Unchanged resources get no line; each line is printed when its step has finished (steps run in
+parallel, so lines come in completion order, as with the CLI). ``=`` marks a pending create
+imported by ``refresh --import-pending-creates``. Values are never printed for resources, only property names;
 stack outputs are printed as JSON with secrets as ``[secret]`` and preview unknowns as
 ``[unknown]``. Errors go to stderr as ``error: ...``.
 """
@@ -41,10 +43,22 @@ HEADERS = {
     "refresh": "Refreshing ({stack}):",
     "destroy": "Destroying ({stack}):",
 }
-_SUMMARY_ORDER = (Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE)
-_PREFIX = {Op.CREATE: "+ ", Op.UPDATE: "~ ", Op.REPLACE: "+-", Op.DELETE: "- "}
-_PAST = {Op.CREATE: "created", Op.UPDATE: "updated", Op.REPLACE: "replaced", Op.DELETE: "deleted"}
-_FUTURE = {Op.CREATE: "create", Op.UPDATE: "update", Op.REPLACE: "replace", Op.DELETE: "delete"}
+_SUMMARY_ORDER = (Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE, Op.IMPORT)
+_PREFIX = {Op.CREATE: "+ ", Op.UPDATE: "~ ", Op.REPLACE: "+-", Op.DELETE: "- ", Op.IMPORT: "= "}
+_PAST = {
+    Op.CREATE: "created",
+    Op.UPDATE: "updated",
+    Op.REPLACE: "replaced",
+    Op.DELETE: "deleted",
+    Op.IMPORT: "imported",
+}
+_FUTURE = {
+    Op.CREATE: "create",
+    Op.UPDATE: "update",
+    Op.REPLACE: "replace",
+    Op.DELETE: "delete",
+    Op.IMPORT: "import",
+}
 
 
 def render_value(value: Any) -> str:
@@ -114,3 +128,7 @@ class Display:
     def error(self, message: str) -> None:
         """An error, on stderr."""
         print(f"error: {message}", file=self.err, flush=True)
+
+    def warning(self, message: str) -> None:
+        """A warning, on stderr."""
+        print(f"warning: {message}", file=self.err, flush=True)

@@ -20,6 +20,7 @@ import os
 import runpy
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from google.protobuf import empty_pb2
@@ -137,9 +138,20 @@ def _program_logger() -> logging.Logger:
 
 
 def run_program(
-    project: Project, stack: str, config: StackConfig, deployment: Deployment, *, preview: bool
+    project: Project,
+    stack: str,
+    config: StackConfig,
+    deployment: Deployment,
+    *,
+    preview: bool,
+    parallel: int = 4,
 ) -> dict[str, Any]:
-    """Run the program once; returns the stack outputs (secrets wrapped)."""
+    """Run the program once; returns the stack outputs (secrets wrapped).
+
+    The SDK calls ``RegisterResource`` from the event loop's default executor, one thread per
+    registration in flight, so that executor gets enough threads for ``parallel`` steps at once
+    (the deployment itself bounds provider calls to ``parallel``).
+    """
     monitor = EngineMonitor(deployment)
     configure(
         MockSettings(  # type: ignore[no-untyped-call]
@@ -158,6 +170,8 @@ def run_program(
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    executor = ThreadPoolExecutor(max_workers=min(parallel, 256) + 4, thread_name_prefix="register")
+    loop.set_default_executor(executor)
     old_cwd, old_argv = os.getcwd(), sys.argv
     program_dir = str(project.main if project.main.is_dir() else project.main.parent)
     if program_dir not in sys.path:
@@ -174,4 +188,5 @@ def run_program(
         os.chdir(old_cwd)
         sys.argv = old_argv
         loop.close()
+        executor.shutdown(wait=True)
     return monitor.stack_outputs

@@ -42,6 +42,16 @@ _CHANGES: dict[int, DiffChanges] = {
 }
 STARTUP_TIMEOUT_S = 60.0
 DYNAMIC_TYPE_PREFIX = "pulumi-python:dynamic"
+MAX_METADATA_BYTES = 16 * 1024 * 1024
+"""A provider's error comes back as the gRPC status message, a trailer. gRPC C-core (Python's grpc)
+caps received metadata at 8 KiB by default and replaces a longer error with "received metadata size
+exceeds soft limit"; the engine's Go client allows 16 MiB (grpc-go's default MaxHeaderListSize,
+which ``pkg/resource/plugin/provider_plugin.go`` leaves as is), so do the same."""
+CHANNEL_OPTIONS = [
+    *_GRPC_CHANNEL_OPTIONS,
+    ("grpc.max_metadata_size", MAX_METADATA_BYTES),
+    ("grpc.absolute_max_metadata_size", MAX_METADATA_BYTES),
+]
 
 
 @dataclass(frozen=True)
@@ -211,7 +221,7 @@ class DynamicProviderHost:
                 f"(exit code {process.poll()}, first line {line[:200]!r})"
             ) from None
         threading.Thread(target=_pump, args=(process.stdout, sys.stderr), daemon=True).start()
-        channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_GRPC_CHANNEL_OPTIONS)
+        channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=CHANNEL_OPTIONS)
         self._channel = channel
         grpc.channel_ready_future(channel).result(timeout=STARTUP_TIMEOUT_S)
         stub = provider_pb2_grpc.ResourceProviderStub(channel)

@@ -8,8 +8,9 @@ runs each operation in a fresh ``python -m pulumi_ld_auditsubs local`` process f
 from __future__ import annotations
 
 import re
+import shlex
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,8 +19,8 @@ from pulumi_ld_auditsubs.testing.engine.errors import EngineError
 from pulumi_ld_auditsubs.testing.engine.program import run_program
 from pulumi_ld_auditsubs.testing.engine.project import load_project, load_stack_config
 from pulumi_ld_auditsubs.testing.engine.provider_host import DynamicProviderHost, ProviderRegistry
-from pulumi_ld_auditsubs.testing.engine.state import StateStore
-from pulumi_ld_auditsubs.testing.engine.steps import Deployment
+from pulumi_ld_auditsubs.testing.engine.state import PendingOperation, StateStore
+from pulumi_ld_auditsubs.testing.engine.steps import DEFAULT_PARALLEL, Deployment
 
 OPERATIONS = ("preview", "up", "refresh", "destroy")
 DEFAULT_STATE_DIR = ".pulumi-local"
@@ -34,10 +35,20 @@ def run_operation(
     state_dir: str | Path | None = None,
     config: Mapping[str, str] | None = None,
     expect_no_changes: bool = False,
+    parallel: int = DEFAULT_PARALLEL,
+    continue_on_error: bool = False,
+    run_program_too: bool = False,
+    import_pending_creates: Sequence[tuple[str, str]] = (),
+    clear_pending_creates: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Run ``operation`` (preview, up, refresh or destroy) on one stack; returns 0 on success."""
+    """Run ``operation`` (preview, up, refresh or destroy) on one stack; returns 0 on success.
+
+    ``run_program_too`` is ``--run-program`` of refresh and destroy: without it they configure the
+    provider with the stack config recorded at the last ``up``, as ``pulumi refresh``/``destroy``
+    rebuild the default provider from its state (``providers/registry.go``, ``Registry.Same``).
+    """
     if operation not in OPERATIONS:
         raise ValueError(f"unknown operation {operation!r}; expected one of {', '.join(OPERATIONS)}")
     stack = stack.rsplit("/", 1)[-1]  # org/project/stack -> stack
@@ -45,6 +56,7 @@ def run_operation(
     if not _STACK_NAME.fullmatch(stack):
         display.error(f"invalid stack name {stack!r}: use letters, digits, '-', '_' and '.'")
         return 1
+    preview = operation == "preview"
     try:
         project = load_project(Path(program_dir))
         store = StateStore(Path(state_dir) if state_dir else project.directory / DEFAULT_STATE_DIR, stack)
@@ -53,39 +65,75 @@ def run_operation(
     except EngineError as exc:
         display.error(str(exc))
         return 1
+    resolving = operation == "refresh" and bool(import_pending_creates or clear_pending_creates)
+    if state.pending and not resolving:
+        message = pending_creates_message(state.pending, _refresh_command(program_dir, stack, state_dir))
+        if not preview:
+            display.error(message)
+            return 1
+        display.warning(message)
+    current = stack_config.with_secrets_wrapped()
+    stored = operation in ("refresh", "destroy") and not run_program_too and state.provider_config is not None
     host = DynamicProviderHost(
         project=project.name,
         stack=stack,
         directory=project.directory,
-        config=stack_config.with_secrets_wrapped(),
+        config=state.provider_config if stored and state.provider_config is not None else current,
         runtime_options=project.runtime_options,
     )
     deployment = Deployment(
-        state, ProviderRegistry(host), preview=operation == "preview", on_event=display.event, save=store.save
+        state,
+        ProviderRegistry(host),
+        preview=preview,
+        on_event=display.event,
+        recorder=None if preview else store,
+        parallel=parallel,
+        continue_on_error=continue_on_error,
     )
     display.header()
     outputs: dict[str, Any] = {}
-    failure: str | None = None
+    failure: BaseException | None = None
     try:
+        if not preview and (operation == "up" or run_program_too) and state.provider_config != current:
+            state.provider_config = current
+            store.append(state, [{"op": "provider_config", "config": store.encode(current)}])
         if operation in ("preview", "up"):
-            outputs = run_program(project, stack, stack_config, deployment, preview=operation == "preview")
-            deployment.finish()
-            if operation == "up":
+            outputs = run_program(
+                project, stack, stack_config, deployment, preview=preview, parallel=deployment.parallel
+            )
+            deployment.wait_idle()
+            if not deployment.errors or continue_on_error:
+                deployment.finish()
+            if operation == "up" and not deployment.errors:
                 state.outputs = outputs
-                store.save(state)
         elif operation == "refresh":
+            if resolving:
+                imports = dict(import_pending_creates)
+                for urn in deployment.resolve_pending(imports, clear_pending_creates):
+                    display.warning(f'"{urn}" did not correspond to a pending create')
             deployment.refresh()
         else:
             deployment.destroy()
     except Exception as exc:
-        failure = _describe(exc, deployment.error, project.directory)
+        failure = exc
     finally:
+        deployment.wait_idle()
         host.close()
-    if failure is None and operation in ("preview", "up"):
+        if not preview:
+            try:
+                store.save(state)  # the snapshot: every finished step, nothing half done
+            except OSError as exc:
+                display.error(f"cannot write {store.path}: {exc}")
+                return 1
+    if failure is None and not deployment.errors and operation in ("preview", "up"):
         display.outputs(outputs)
     display.summary(deployment.events)
-    if failure is not None:
-        display.error(failure)
+    messages = [str(e) for e in deployment.errors]
+    if not messages and failure is not None:
+        messages = [_describe(failure, project.directory)]
+    if messages:
+        for message in messages:
+            display.error(message)
         return 1
     if expect_no_changes and deployment.has_changes:
         verb = "proposed" if operation == "preview" else "occurred"
@@ -94,10 +142,34 @@ def run_operation(
     return 0
 
 
-def _describe(exc: BaseException, step_error: Exception | None, program_dir: Path) -> str:
-    """The message for a failed operation: the failing step's own message, else the program's."""
-    if step_error is not None:
-        return str(step_error)
+def _refresh_command(program_dir: str | Path, stack: str, state_dir: str | Path | None) -> str:
+    command = (
+        f"pulumi-ld-auditsubs local refresh {shlex.quote(str(program_dir))} --stack {shlex.quote(stack)}"
+    )
+    if state_dir is not None:
+        command += f" --state-dir {shlex.quote(str(state_dir))}"
+    return command
+
+
+def pending_creates_message(pending: Sequence[PendingOperation], refresh: str) -> str:
+    """What to do about creates a killed run left in flight (never silently create a second copy)."""
+    lines = [
+        f"{len(pending)} create(s) were interrupted in an earlier run: the engine stopped while the "
+        "provider was creating them, so whether they exist is unknown:"
+    ]
+    lines += [f"  {p.urn} (started {p.started})" for p in pending]
+    lines += [
+        "Nothing runs until each is resolved, so that no second copy is created. Look for what the "
+        "create made (made at about the time shown; a LaunchDarkly subscription's ID is "
+        "<integrationKey>/<_id>, and its _id starts with its creation time in hex), then:",
+        f"  if it exists:         {refresh} --import-pending-creates <URN> <ID>",
+        f"  if it does not exist: {refresh} --clear-pending-creates",
+    ]
+    return "\n".join(lines)
+
+
+def _describe(exc: BaseException, program_dir: Path) -> str:
+    """The message for a failed operation that no step reported: the engine's, or the program's."""
     if isinstance(exc, EngineError):
         return str(exc)
     # Start the traceback at the program's first frame: the engine and SDK frames above it are noise.

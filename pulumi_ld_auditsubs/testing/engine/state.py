@@ -13,7 +13,12 @@ The 256-bit key is derived with scrypt (n=2**14, r=8, p=1) and a per-stack rando
 
 The choice is recorded in the file (``secrets.kind``) when it is first written and kept from then
 on; an encrypted check value detects a wrong passphrase or key file before anything is used.
-Writes are atomic: a temporary file in the same directory, fsync, then ``os.replace``.
+
+During an operation every finished step is appended to ``<stack>.journal`` (:mod:`.journal`), so a
+step's save costs the same whatever the stack's size; the operation ends by writing the snapshot
+(compact JSON; atomically: a temporary file in the same directory, fsync, then ``os.replace``) and
+removing the journal. Loading replays a journal a killed run left behind, so a crash loses no
+finished step; a create that was in flight is a pending operation (see :class:`PendingOperation`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import base64
 import hashlib
 import json
 import os
+import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,8 +36,8 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from pulumi_ld_auditsubs.testing._files import write_json_atomically
 from pulumi_ld_auditsubs.testing.engine.errors import StateError
+from pulumi_ld_auditsubs.testing.engine.journal import JournalWriter, Op, replay
 from pulumi_ld_auditsubs.testing.engine.values import is_secret, reveal, unwrap_secret, wrap_secret
 
 PASSPHRASE_ENV = "PULUMI_CONFIG_PASSPHRASE"
@@ -58,11 +65,29 @@ class ResourceState:
     additional_secret_outputs: list[str] = field(default_factory=list)
     pending_delete: bool = False
     """An old resource replaced create-before-delete whose Delete has not happened yet."""
+    ignore_changes: list[str] = field(default_factory=list)
+    """Kept for refresh, which diffs with them like the engine (``RefreshStep.Apply``)."""
 
     @property
     def name(self) -> str:
         """The resource name (last URN component)."""
         return self.urn.rsplit("::", 1)[-1]
+
+
+@dataclass
+class PendingOperation:
+    """A create that was sent to the provider and has not been recorded as done or failed.
+
+    Written before ``Create`` is called, like the engine's ``pending_operations`` of type
+    ``creating`` (``pkg/backend/journal.go``); if the run dies, the next one finds it here.
+    """
+
+    type: str
+    urn: str
+    resource: ResourceState
+    """The resource as it would have been recorded, with the inputs Create was sent."""
+    started: str
+    """UTC time the operation started (ISO 8601), to help find what it made."""
 
 
 @dataclass
@@ -73,6 +98,9 @@ class StackState:
     stack: str
     resources: list[ResourceState] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    provider_config: dict[str, Any] | None = None
+    """The ``Configure`` arguments of the last ``up`` (secrets wrapped), reused by refresh/destroy."""
+    pending: list[PendingOperation] = field(default_factory=list)
 
     def find(self, urn: str) -> ResourceState | None:
         """The live (not pending-delete) resource with this URN."""
@@ -89,6 +117,21 @@ def _passphrase() -> bytes | None:
         except OSError as exc:
             raise StateError(f"cannot read {PASSPHRASE_FILE_ENV}: {exc}") from exc
     return None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` so a reader sees the old file or the new one (temporary file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 class SecretBox:
@@ -150,9 +193,13 @@ class StateStore:
     def __init__(self, state_dir: Path, stack: str) -> None:
         self.state_dir = state_dir
         self.path = state_dir / f"{stack}.json"
+        self.journal_path = state_dir / f"{stack}.journal"
         self.stack = stack
         self._box: SecretBox | None = None
         self._secrets_meta: dict[str, Any] | None = None
+        self._serial = 0
+        self._on_disk = False
+        self._journal: JournalWriter | None = None
 
     # -- key management ---------------------------------------------------------------------------
 
@@ -214,53 +261,118 @@ class StateStore:
 
     # -- load / save ------------------------------------------------------------------------------
 
+    def _read_document(self) -> dict[str, Any] | None:
+        """The snapshot with any journal a killed run left replayed onto it (still encoded)."""
+        if not self.path.exists():
+            if not self.journal_path.exists():
+                return None
+            raise StateError(f"{self.journal_path} exists without {self.path}: the state is incomplete")
+        try:
+            doc: dict[str, Any] = json.loads(self.path.read_text(encoding="utf-8"))
+            if doc.get("version") != FORMAT_VERSION:
+                raise StateError(f"{self.path}: unsupported state format version {doc.get('version')!r}")
+            replay(doc, self.journal_path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StateError(f"cannot read {self.path}: {exc}") from exc
+        return doc
+
     def load(self, project: str) -> StackState:
         """The recorded state, or an empty one if the stack has never been deployed."""
-        if not self.path.exists():
+        doc = self._read_document()
+        if doc is None:
             return StackState(project=project, stack=self.stack)
-        try:
-            doc = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise StateError(f"cannot read {self.path}: {exc}") from exc
-        if doc.get("version") != FORMAT_VERSION:
-            raise StateError(f"{self.path}: unsupported state format version {doc.get('version')!r}")
+        self._serial = int(doc.get("serial", 0))
+        self._on_disk = True
         meta = doc.get("secrets")
         if meta:
             self._box = self._open_box(meta)
             self._secrets_meta = meta
         try:
-            resources = [
-                ResourceState(
-                    **{
-                        **raw,
-                        "inputs": decode_value(raw.get("inputs", {}), self._box),
-                        "outputs": decode_value(raw.get("outputs", {}), self._box),
-                    }
+            resources = [self._decode_resource(raw) for raw in doc.get("resources", [])]
+            pending = [
+                PendingOperation(
+                    type=str(raw["type"]),
+                    urn=str(raw["urn"]),
+                    resource=self._decode_resource(raw["resource"]),
+                    started=str(raw.get("started", "")),
                 )
-                for raw in doc.get("resources", [])
+                for raw in doc.get("pending_operations", [])
             ]
             outputs = decode_value(doc.get("outputs", {}), self._box)
-        except (TypeError, InvalidTag, ValueError) as exc:
+            config = doc.get("provider_config")
+            provider_config = None if config is None else decode_value(config, self._box)
+        except (TypeError, KeyError, InvalidTag, ValueError) as exc:
             raise StateError(f"{self.path} is corrupt: {exc}") from exc
         return StackState(
-            project=str(doc.get("project", project)), stack=self.stack, resources=resources, outputs=outputs
+            project=str(doc.get("project", project)),
+            stack=self.stack,
+            resources=resources,
+            outputs=outputs,
+            provider_config=provider_config,
+            pending=pending,
         )
 
-    def save(self, state: StackState) -> None:
-        """Write ``state`` atomically."""
+    def _decode_resource(self, raw: dict[str, Any]) -> ResourceState:
+        return ResourceState(
+            **{
+                **raw,
+                "inputs": decode_value(raw.get("inputs", {}), self._box),
+                "outputs": decode_value(raw.get("outputs", {}), self._box),
+            }
+        )
+
+    def encode_resource(self, resource: ResourceState) -> dict[str, Any]:
+        """A resource as stored: secrets encrypted."""
         box = self._box_for_write()
-        resources = []
-        for resource in state.resources:
-            raw = asdict(resource)
-            raw["inputs"] = encode_value(resource.inputs, box)
-            raw["outputs"] = encode_value(resource.outputs, box)
-            resources.append(raw)
+        raw = asdict(resource)
+        raw["inputs"] = encode_value(resource.inputs, box)
+        raw["outputs"] = encode_value(resource.outputs, box)
+        return raw
+
+    def encode_pending(self, operation: PendingOperation) -> dict[str, Any]:
+        """A pending operation as stored."""
+        return {
+            "type": operation.type,
+            "urn": operation.urn,
+            "resource": self.encode_resource(operation.resource),
+            "started": operation.started,
+        }
+
+    def encode(self, value: Any) -> Any:
+        """Any value as stored (secrets encrypted)."""
+        return encode_value(value, self._box_for_write())
+
+    def append(self, state: StackState, ops: Sequence[Op]) -> None:
+        """Record one finished step (ops built with the ``encode_*`` methods) durably.
+
+        The first append of a stack that has no state file yet writes the snapshot first (it
+        carries the secrets configuration the journal's ciphertexts need).
+        """
+        if not self._on_disk:
+            self.save(state)
+        if self._journal is None:
+            self._journal = JournalWriter(self.journal_path, self._serial)
+        self._journal.append(ops)
+        self._serial = self._journal.serial
+
+    def save(self, state: StackState) -> None:
+        """Write ``state`` as the snapshot (atomically, compact JSON), then drop the journal."""
         doc = {
             "version": FORMAT_VERSION,
+            "serial": self._serial,
             "project": state.project,
             "stack": state.stack,
-            "secrets": self._secrets_meta,
-            "outputs": encode_value(state.outputs, box),
-            "resources": resources,
+            "secrets": None,
+            "outputs": self.encode(state.outputs),
+            "provider_config": None if state.provider_config is None else self.encode(state.provider_config),
+            "resources": [self.encode_resource(r) for r in state.resources],
+            "pending_operations": [self.encode_pending(p) for p in state.pending],
         }
-        write_json_atomically(self.path, doc, indent=2, sort_keys=True)
+        doc["secrets"] = self._secrets_meta
+        _write_atomically(self.path, json.dumps(doc, separators=(",", ":")).encode() + b"\n")
+        self._on_disk = True
+        if self._journal is not None:
+            self._journal.discard()
+            self._journal = None
+        else:
+            self.journal_path.unlink(missing_ok=True)

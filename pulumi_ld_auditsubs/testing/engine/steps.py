@@ -1,35 +1,54 @@
 """The engine's step logic: what to do with each registered resource, and with the ones left over.
 
-For each resource the program registers (``preview``/``up``) the deployment
+Each step follows ``pkg/resource/deploy/step_generator.go`` (``generateSteps``) of pulumi/pulumi:
 
-1. puts ignored input paths back to their old values (``ignore_changes``);
-2. calls ``Check(olds=old inputs or {}, news=program inputs)`` and fails on check failures;
-3. for a resource already in state, calls ``Diff(id, olds=old outputs, news=checked inputs,
-   old_inputs)``; ``DIFF_UNKNOWN`` falls back to comparing old and new inputs (without
-   ``__provider``), which is also the only case in which ``replace_on_changes`` can see which
-   properties changed (Python dynamic providers never send a detailed diff, as in Pulumi);
-4. then creates, updates, replaces (create-before-delete, the old one deleted at the end, unless
-   ``delete_before_replace``) or leaves the resource alone.
+1. ignored input paths get their old values back (``ignore_changes``);
+2. ``Check(olds=old inputs or {}, news=program inputs)``; failures stop the step;
+3. for a resource already in state, ``Diff(id, olds=old outputs, news=checked inputs, old_inputs)``;
+   ``DIFF_UNKNOWN`` falls back to comparing old and new inputs (``diffResource``), which is also the
+   only case in which ``replace_on_changes`` can see which properties changed;
+4. create, update, same, or replace: a replacement first runs ``Check`` again on the program's raw
+   inputs with no olds (before ``ignore_changes``), and is refused only when the resource is
+   protected both in state and in the program; it is create-before-delete (the old one deleted
+   after the program) unless ``delete_before_replace``.
 
-In a preview only Check and Diff run; outputs of resources that would be created, updated or
-replaced are their checked inputs, so everything else is unknown to the program. After the program,
-resources it no longer registers, and old replaced ones, are deleted in reverse dependency order.
-Protected resources are never deleted or replaced; ``retain_on_delete`` ones are forgotten without
-a Delete call. Outputs are marked secret where the inputs at the same path were (``annotateSecrets``)
-and for ``additional_secret_outputs``. State is saved after every step that changed something.
+Steps run in parallel, as the engine's step executor runs them (``step_executor.go``): the program
+registers a resource as soon as its dependencies are done, and up to ``parallel`` provider calls
+run at once. The deployment lock is held only while state is changed, never across a provider call.
+A failure stops new steps (unless ``continue_on_error``), steps in flight finish and are recorded,
+and every failure is kept in :attr:`Deployment.errors`. Deletes run in reverse dependency order,
+in parallel; a refused delete of a protected resource does not stop the others (as in
+``cancelDueToError``). Refresh reads every resource in parallel, pending-delete ones included, and
+judges drift with the provider's own ``Diff`` (``step.go``, ``RefreshStep.Apply``).
+
+Before ``Create`` is called a pending operation is recorded, and it is settled in the same journal
+line that records the created resource: a run killed mid-create leaves the pending operation for
+the next run to report (see :mod:`.runner`). Every finished step is journaled before the program
+sees its result (:mod:`.journal`). Outputs are marked secret where the inputs at the same path were
+(``annotateSecrets``) and for ``additional_secret_outputs``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Protocol
 
-from pulumi_ld_auditsubs.testing.engine.errors import CheckFailedError, EngineError, ProtectedError
+from pulumi_ld_auditsubs.testing.engine.errors import (
+    CheckFailedError,
+    EngineError,
+    ProtectedError,
+    ProviderError,
+)
+from pulumi_ld_auditsubs.testing.engine.journal import Op as JournalOp
 from pulumi_ld_auditsubs.testing.engine.provider_host import ProviderRegistry
-from pulumi_ld_auditsubs.testing.engine.state import ResourceState, StackState
+from pulumi_ld_auditsubs.testing.engine.scheduler import run_in_order
+from pulumi_ld_auditsubs.testing.engine.state import PendingOperation, ResourceState, StackState
 from pulumi_ld_auditsubs.testing.engine.values import (
     PROVIDER_KEY,
     KeyDiff,
@@ -44,6 +63,9 @@ from pulumi_ld_auditsubs.testing.engine.values import (
     reveal,
 )
 
+DEFAULT_PARALLEL = 4 * (os.cpu_count() or 1)
+"""Pulumi's default ``--parallel``: 4 x the CPUs (``defaultParallel`` in ``operations/up.go``)."""
+
 
 class Op(enum.Enum):
     """A step's kind, with Pulumi's display symbol."""
@@ -52,6 +74,7 @@ class Op(enum.Enum):
     UPDATE = "~"
     REPLACE = "+-"
     DELETE = "-"
+    IMPORT = "="
     SAME = " "
 
 
@@ -98,11 +121,35 @@ class Registered:
 
 
 class DeploymentFailed(EngineError):
-    """A previous step failed; no further steps run."""
+    """A previous step failed; no further steps start."""
+
+
+class Recorder(Protocol):
+    """Where finished steps are made durable (the state store's journal)."""
+
+    def append(self, state: StackState, ops: Sequence[JournalOp]) -> None: ...
+
+    def encode_resource(self, resource: ResourceState) -> dict[str, Any]: ...
+
+    def encode_pending(self, operation: PendingOperation) -> dict[str, Any]: ...
+
+    def encode(self, value: Any) -> Any: ...
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def protected_delete_message(urn: str) -> str:
+    """The engine's refusal to delete a protected resource (``deleteProtectedError``)."""
+    return (
+        f'unable to delete resource "{urn}"\nas it is currently marked for protection. To unprotect the '
+        "resource, remove the `protect` flag from the resource in your Pulumi program and run `up`"
+    )
 
 
 class Deployment:
-    """Runs the steps of one operation against the state and the providers."""
+    """Runs the steps of one operation against the state and the providers; thread-safe."""
 
     def __init__(
         self,
@@ -111,72 +158,140 @@ class Deployment:
         *,
         preview: bool,
         on_event: Callable[[StepEvent], None],
-        save: Callable[[StackState], None],
+        recorder: Recorder | None,
+        parallel: int = DEFAULT_PARALLEL,
+        continue_on_error: bool = False,
     ) -> None:
         self.state = state
         self.providers = providers
         self.preview = preview
+        self.parallel = max(1, parallel)
+        self.continue_on_error = continue_on_error
         self.events: list[StepEvent] = []
-        self.error: Exception | None = None
+        self.errors: list[Exception] = []
+        """Every step failure, in the order they happened."""
         self._on_event = on_event
-        self._save = save
+        self._recorder = recorder
         self._seen: list[str] = []
+        self._seen_set: set[str] = set()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._inflight = 0
+        self._stopped = False
+        self._slots = threading.BoundedSemaphore(self.parallel)
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
+    @property
+    def error(self) -> Exception | None:
+        """The first step failure, if any."""
+        return self.errors[0] if self.errors else None
+
     def _emit(self, op: Op, urn: str, type_: str, diff: KeyDiff | None = None) -> None:
         event = StepEvent(op, urn, type_, diff)
-        self.events.append(event)
-        self._on_event(event)
+        with self._lock:
+            self.events.append(event)
+            self._on_event(event)
 
-    def _persist(self) -> None:
-        if not self.preview:
-            self._save(self.state)
+    def _journal(self, ops: Sequence[JournalOp]) -> None:
+        if self._recorder is not None and not self.preview and ops:
+            self._recorder.append(self.state, ops)
 
-    def _put(self, resource: ResourceState) -> None:
-        for index, existing in enumerate(self.state.resources):
-            if existing.urn == resource.urn and not existing.pending_delete:
-                self.state.resources[index] = resource
-                return
-        self.state.resources.append(resource)
+    def _put_op(self, resource: ResourceState) -> JournalOp:
+        assert self._recorder is not None
+        return {"op": "put", "resource": self._recorder.encode_resource(resource)}
+
+    def _fail(self, exc: Exception) -> None:
+        with self._lock:
+            self.errors.append(exc)
+            if not self.continue_on_error:
+                self._stopped = True
 
     @property
     def has_changes(self) -> bool:
         """Whether any step created, updated, replaced or deleted something."""
         return any(e.op is not Op.SAME for e in self.events)
 
+    def wait_idle(self) -> None:
+        """Block until no registration is in flight (so nothing is cut off at shutdown)."""
+        with self._idle:
+            while self._inflight:
+                self._idle.wait()
+
+    # -- state changes (each under the lock, then journaled outside it) ----------------------------
+
+    def _commit(
+        self,
+        *,
+        put: ResourceState | None = None,
+        replacing: ResourceState | None = None,
+        retire: ResourceState | None = None,
+        remove: ResourceState | None = None,
+        settle: str | None = None,
+    ) -> None:
+        """Apply one step's changes to the state, then make them durable as one journal line."""
+        ops: list[JournalOp] = []
+        with self._lock:
+            resources = self.state.resources
+            if settle is not None:
+                self.state.pending = [p for p in self.state.pending if p.urn != settle]
+                ops.append({"op": "settle", "urn": settle})
+            if retire is not None:
+                retired = dataclasses.replace(retire, pending_delete=True)
+                resources[_index(resources, retire)] = retired
+                ops.append({"op": "retire", "urn": retire.urn})
+            if remove is not None:
+                resources.pop(_index(resources, remove))
+                ops.append({"op": "remove", "urn": remove.urn, "pending_delete": remove.pending_delete})
+            if put is not None:
+                if replacing is not None and any(r is replacing for r in resources):
+                    resources[_index(resources, replacing)] = put
+                else:
+                    resources.append(put)
+        if put is not None and self._recorder is not None and not self.preview:
+            ops.append(self._put_op(put))
+        self._journal(ops)
+
     # -- registrations (preview / up) -------------------------------------------------------------
 
     def register(self, goal: Goal) -> Registered:
-        """Run the step for one registered resource; thread-safe, one step at a time."""
+        """Run the step for one registered resource; called from the program's threads."""
         with self._lock:
-            if self.error is not None:
-                raise DeploymentFailed("an earlier step failed")
-            try:
-                return self._register(goal)
-            except Exception as exc:
-                self.error = exc
-                raise
+            if self._stopped:
+                raise DeploymentFailed("an earlier step failed; no new step starts")
+            duplicate = goal.urn in self._seen_set
+            if not duplicate:
+                self._seen.append(goal.urn)
+                self._seen_set.add(goal.urn)
+            old = self.state.find(goal.urn)
+            self._inflight += 1
+        try:
+            if duplicate:
+                raise EngineError(
+                    f"duplicate resource URN {goal.urn!r}: resource names must be unique per type"
+                )
+            with self._slots:
+                return self._register(goal, old)
+        except Exception as exc:
+            self._fail(exc)
+            raise
+        finally:
+            with self._idle:
+                self._inflight -= 1
+                self._idle.notify_all()
 
-    def _register(self, goal: Goal) -> Registered:
-        if goal.urn in self._seen:
-            raise EngineError(f"duplicate resource URN {goal.urn!r}: resource names must be unique per type")
-        self._seen.append(goal.urn)
-        old = self.state.find(goal.urn)
+    def _register(self, goal: Goal, old: ResourceState | None) -> Registered:
         if not goal.custom:
-            self._put(self._record(goal, old, id_="", inputs=goal.inputs, outputs={}))
+            record = self._record(goal, id_="", inputs=goal.inputs, outputs={})
+            if record != old:
+                self._commit(put=record, replacing=old)
             self._emit(Op.SAME if old else Op.CREATE, goal.urn, goal.type)
-            self._persist()
             return Registered(id="", outputs={})
         provider = self.providers.for_type(goal.type)
         news = goal.inputs
         if old is not None and goal.ignore_changes:
             news = apply_ignore_changes(news, old.inputs, goal.ignore_changes)
-        check = provider.check(goal.urn, reveal(old.inputs) if old else {}, reveal(news))
-        if check.failures:
-            raise CheckFailedError(urn=goal.urn, failures=check.failures)
-        checked = annotate_secrets(check.inputs, news)
+        checked = self._check(goal, reveal(old.inputs) if old else {}, news)
         if old is None:
             return self._create(goal, checked)
         diff_keys = key_diff(old.inputs, checked)
@@ -190,9 +305,10 @@ class Deployment:
             paths = changed_paths(old_cmp, new_cmp)
             changes = "some" if paths else "none"
         if changes == "none":
-            self._put(self._record(goal, old, id_=old.id, inputs=checked, outputs=old.outputs))
+            record = self._record(goal, id_=old.id, inputs=checked, outputs=old.outputs)
+            if record != old and not self.preview:
+                self._commit(put=record, replacing=old)
             self._emit(Op.SAME, goal.urn, goal.type)
-            self._persist()
             return Registered(id=old.id, outputs=old.outputs)
         replaces = list(outcome.replaces) + self._replace_on_changes(goal, paths)
         if replaces:
@@ -204,15 +320,19 @@ class Deployment:
             return self._replace(goal, old, checked, diff_keys, delete_first=dbr)
         return self._update(goal, old, checked, diff_keys)
 
+    def _check(self, goal: Goal, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
+        check = self.providers.for_type(goal.type).check(goal.urn, olds, reveal(news))
+        if check.failures:
+            raise CheckFailedError(urn=goal.urn, failures=check.failures)
+        return annotate_secrets(check.inputs, news)
+
     @staticmethod
     def _replace_on_changes(goal: Goal, paths: Sequence[tuple[Any, ...]]) -> list[str]:
         triggers = [parse_path(p) for p in goal.replace_on_changes]
         return [format_path(p) for p in paths if any(paths_overlap(p, t) for t in triggers)]
 
     @staticmethod
-    def _record(
-        goal: Goal, old: ResourceState | None, *, id_: str, inputs: dict[str, Any], outputs: dict[str, Any]
-    ) -> ResourceState:
+    def _record(goal: Goal, *, id_: str, inputs: dict[str, Any], outputs: dict[str, Any]) -> ResourceState:
         return ResourceState(
             urn=goal.urn,
             type=goal.type,
@@ -225,21 +345,37 @@ class Deployment:
             protect=goal.protect,
             retain_on_delete=goal.retain_on_delete,
             additional_secret_outputs=list(goal.additional_secret_outputs),
+            ignore_changes=list(goal.ignore_changes),
         )
 
     def _outputs(self, goal: Goal, outs: dict[str, Any], checked: dict[str, Any]) -> dict[str, Any]:
         return mark_secret_keys(annotate_secrets(outs, checked), goal.additional_secret_outputs)
 
+    def _call_create(self, goal: Goal, checked: dict[str, Any]) -> ResourceState:
+        """Record the pending create, call Create; the caller commits the result with ``settle``."""
+        record = self._record(goal, id_="", inputs=checked, outputs={})
+        pending = PendingOperation(type="creating", urn=goal.urn, resource=record, started=_now())
+        with self._lock:
+            self.state.pending.append(pending)
+        if self._recorder is not None:
+            self._journal([{"op": "pending", "operation": self._recorder.encode_pending(pending)}])
+        try:
+            id_, outs = self.providers.for_type(goal.type).create(goal.urn, reveal(checked))
+        except Exception:
+            # The provider answered with an error: nothing is in flight any more (the engine drops
+            # the pending operation of a failed step too).
+            self._commit(settle=goal.urn)
+            raise
+        return dataclasses.replace(record, id=id_, outputs=self._outputs(goal, outs, checked))
+
     def _create(self, goal: Goal, checked: dict[str, Any]) -> Registered:
         if self.preview:
             self._emit(Op.CREATE, goal.urn, goal.type)
             return Registered(id="", outputs=checked)
-        id_, outs = self.providers.for_type(goal.type).create(goal.urn, reveal(checked))
-        outputs = self._outputs(goal, outs, checked)
-        self._put(self._record(goal, None, id_=id_, inputs=checked, outputs=outputs))
+        record = self._call_create(goal, checked)
+        self._commit(put=record, settle=goal.urn)
         self._emit(Op.CREATE, goal.urn, goal.type)
-        self._persist()
-        return Registered(id=id_, outputs=outputs)
+        return Registered(id=record.id, outputs=record.outputs)
 
     def _update(self, goal: Goal, old: ResourceState, checked: dict[str, Any], diff: KeyDiff) -> Registered:
         if self.preview:
@@ -248,33 +384,41 @@ class Deployment:
         outs = self.providers.for_type(goal.type).update(
             goal.urn, old.id, reveal(old.outputs), reveal(checked), reveal(old.inputs), goal.ignore_changes
         )
-        outputs = self._outputs(goal, outs, checked)
-        self._put(self._record(goal, old, id_=old.id, inputs=checked, outputs=outputs))
+        record = self._record(goal, id_=old.id, inputs=checked, outputs=self._outputs(goal, outs, checked))
+        self._commit(put=record, replacing=old)
         self._emit(Op.UPDATE, goal.urn, goal.type, diff)
-        self._persist()
-        return Registered(id=old.id, outputs=outputs)
+        return Registered(id=old.id, outputs=record.outputs)
 
     def _replace(
         self, goal: Goal, old: ResourceState, checked: dict[str, Any], diff: KeyDiff, *, delete_first: bool
     ) -> Registered:
-        if goal.protect:
-            raise ProtectedError(
-                f'unable to replace resource "{goal.urn}": it is marked for protection (protect=True). '
-                "Remove the protect option from the program to allow the replacement."
+        if goal.protect and old.protect:
+            # Unprotecting and replacing in one run is allowed: only "protected before and after"
+            # refuses. A preview reports the error and goes on, so the whole plan is shown.
+            refusal = ProtectedError(
+                f'unable to replace resource "{goal.urn}"\nas it is currently marked for protection. '
+                "To unprotect the resource, remove the `protect` flag from the resource in your Pulumi "
+                "program and run `up`"
             )
+            if not self.preview:
+                raise refusal
+            with self._lock:
+                self.errors.append(refusal)
+        # A replacement is a new resource: Check again on the program's own inputs, with no olds,
+        # so defaults are recomputed (step_generator.go, "recompute the default values").
+        fresh = self._check(goal, {}, goal.inputs)
         if self.preview:
             self._emit(Op.REPLACE, goal.urn, goal.type, diff)
-            return Registered(id="", outputs=checked)
-        provider = self.providers.for_type(goal.type)
+            return Registered(id="", outputs=fresh)
         if delete_first:
             self._delete_one(old)
-        id_, outs = provider.create(goal.urn, reveal(checked))
-        outputs = self._outputs(goal, outs, checked)
-        old.pending_delete = not delete_first
-        self.state.resources.append(self._record(goal, None, id_=id_, inputs=checked, outputs=outputs))
+        record = self._call_create(goal, fresh)
+        if delete_first:
+            self._commit(put=record, settle=goal.urn)
+        else:
+            self._commit(put=record, retire=old, settle=goal.urn)
         self._emit(Op.REPLACE, goal.urn, goal.type, diff)
-        self._persist()
-        return Registered(id=id_, outputs=outputs)
+        return Registered(id=record.id, outputs=record.outputs)
 
     # -- deletes ----------------------------------------------------------------------------------
 
@@ -284,81 +428,153 @@ class Deployment:
             self.providers.for_type(resource.type).delete(
                 resource.urn, resource.id, reveal(resource.outputs), reveal(resource.inputs)
             )
-        self.state.resources = [r for r in self.state.resources if r is not resource]
-        self._persist()
+        self._commit(remove=resource)
 
     def _delete_all(self, doomed: list[ResourceState], *, show: Callable[[ResourceState], bool]) -> None:
-        protected = [r for r in doomed if r.protect and not r.pending_delete]
-        if protected:
-            urns = "\n".join(f'  "{r.urn}"' for r in protected)
-            raise ProtectedError(
-                "unable to delete resources marked for protection (protect=True):\n"
-                f"{urns}\nRemove the protect option from the program and run `up` before deleting them."
-            )
-        for resource in reverse_dependency_order(doomed, self.state.resources):
-            if show(resource):
-                self._emit(Op.DELETE, resource.urn, resource.type)
+        ordered = reverse_dependency_order(doomed, self.state.resources)
+        # Each resource waits for the doomed resources that depend on it (children, users).
+        position = {id(r): i for i, r in enumerate(ordered)}
+        by_urn: dict[str, list[int]] = {}
+        for index, resource in enumerate(ordered):
+            by_urn.setdefault(resource.urn, []).append(index)
+        waits: list[list[int]] = [[] for _ in ordered]
+        for index, resource in enumerate(ordered):
+            for dep in {resource.parent, *resource.dependencies} - {""}:
+                for target in by_urn.get(dep, []):
+                    if target != index:
+                        waits[target].append(position[id(resource)])
+
+        def delete(resource: ResourceState) -> None:
+            if resource.protect and not resource.pending_delete:
+                raise ProtectedError(protected_delete_message(resource.urn))
             if not self.preview:
                 self._delete_one(resource)
+            if show(resource):
+                self._emit(Op.DELETE, resource.urn, resource.type)
+
+        errors = run_in_order(
+            ordered,
+            lambda i: waits[i],
+            delete,
+            parallel=self.parallel,
+            continue_on_error=self.continue_on_error,
+            keep_going=lambda exc: isinstance(exc, ProtectedError),
+        )
+        for exc in errors:
+            self._fail(exc)
 
     def finish(self) -> None:
         """After the program: delete what it no longer registers, and old replaced resources."""
+        seen = set(self._seen)
+        doomed = [r for r in self.state.resources if r.pending_delete or r.urn not in seen]
+        self._delete_all(doomed, show=lambda r: not r.pending_delete)
+        order = {urn: i for i, urn in enumerate(self._seen)}
         with self._lock:
-            if self.error is not None:
-                return
-            seen = set(self._seen)
-            doomed = [r for r in self.state.resources if r.pending_delete or r.urn not in seen]
-            try:
-                self._delete_all(doomed, show=lambda r: not r.pending_delete)
-                order = {urn: i for i, urn in enumerate(self._seen)}
-                self.state.resources.sort(key=lambda r: order.get(r.urn, len(order)))
-                self._persist()
-            except Exception as exc:
-                self.error = exc
-                raise
+            self.state.resources.sort(key=lambda r: order.get(r.urn, len(order)))
 
     def destroy(self) -> None:
         """Delete every resource in reverse dependency order."""
-        try:
-            self._delete_all(list(self.state.resources), show=lambda r: not r.pending_delete)
-            if not self.preview:
+        self._delete_all(list(self.state.resources), show=lambda r: not r.pending_delete)
+        if not self.errors and not self.preview:
+            with self._lock:
                 self.state.outputs = {}
-                self._persist()
-        except Exception as exc:
-            self.error = exc
-            raise
+            if self._recorder is not None:
+                self._journal([{"op": "outputs", "outputs": {}}])
 
     # -- refresh ----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Read every custom resource; a blank ID drops it, returned inputs replace stored ones."""
-        try:
-            for resource in list(self.state.resources):
-                if not resource.custom or resource.pending_delete:
-                    self._emit(Op.SAME, resource.urn, resource.type)
-                    continue
-                read = self.providers.for_type(resource.type).read(
-                    resource.urn, resource.id, reveal(resource.outputs), reveal(resource.inputs)
+        """Read every custom resource in parallel; judge drift with the provider's Diff."""
+        errors = run_in_order(
+            list(self.state.resources),
+            lambda _i: (),
+            self._refresh_one,
+            parallel=self.parallel,
+            continue_on_error=self.continue_on_error,
+        )
+        for exc in errors:
+            self._fail(exc)
+
+    def _refresh_one(self, old: ResourceState) -> None:
+        if not old.custom:
+            self._emit(Op.SAME, old.urn, old.type)
+            return
+        provider = self.providers.for_type(old.type)
+        read = provider.read(old.urn, old.id, reveal(old.outputs), reveal(old.inputs))
+        if not read.id:
+            self._commit(remove=old)
+            if not old.pending_delete:
+                self._emit(Op.DELETE, old.urn, old.type)
+            return
+        outputs = mark_secret_keys(annotate_secrets(read.outputs, old.outputs), old.additional_secret_outputs)
+        inputs = old.inputs if read.inputs is None else annotate_secrets(read.inputs, old.inputs)
+        new = dataclasses.replace(old, id=read.id, inputs=inputs, outputs=outputs)
+        changed = False
+        if not old.pending_delete:
+            # RefreshStep.Apply: the diff an `up` of an unchanged program would show right after
+            # this refresh (olds = refreshed state, news = the old inputs), inverted for display.
+            outcome = provider.diff(
+                old.urn, read.id, reveal(outputs), reveal(old.inputs), reveal(inputs), old.ignore_changes
+            )
+            changes = outcome.changes
+            if changes == "unknown":
+                news = apply_ignore_changes(old.inputs, inputs, old.ignore_changes)
+                strip = PROVIDER_KEY
+                paths = changed_paths(
+                    {k: v for k, v in inputs.items() if k != strip},
+                    {k: v for k, v in news.items() if k != strip},
                 )
+                changes = "some" if paths else "none"
+            changed = changes == "some"
+        if new != old:
+            self._commit(put=new, replacing=old)
+        if changed:
+            shown = key_diff(old.inputs, inputs) or key_diff(old.outputs, outputs)
+            self._emit(Op.UPDATE, old.urn, old.type, shown or None)
+        else:
+            self._emit(Op.SAME, old.urn, old.type)
+
+    # -- pending creates --------------------------------------------------------------------------
+
+    def resolve_pending(self, imports: dict[str, str], clear: bool) -> list[str]:
+        """Import (``--import-pending-creates URN ID``) or drop pending creates; returns unused URNs.
+
+        An import reads the resource with that ID, as ``pulumi refresh --import-pending-creates``
+        turns the pending create into an import (``operations/refresh.go``).
+        """
+        known = {p.urn for p in self.state.pending}
+        for pending in list(self.state.pending):
+            if pending.urn in imports:
+                resource = pending.resource
+                provider = self.providers.for_type(resource.type)
+                id_ = imports[pending.urn]
+                read = provider.read(resource.urn, id_, reveal(resource.inputs), reveal(resource.inputs))
                 if not read.id:
-                    self.state.resources = [r for r in self.state.resources if r is not resource]
-                    self._emit(Op.DELETE, resource.urn, resource.type)
-                    self._persist()
-                    continue
+                    raise ProviderError(
+                        method="Read",
+                        urn=resource.urn,
+                        message=f"no resource with ID {id_!r}: nothing was imported; check the ID, or "
+                        "use --clear-pending-creates if the interrupted create made nothing",
+                    )
                 outputs = mark_secret_keys(
-                    annotate_secrets(read.outputs, resource.outputs), resource.additional_secret_outputs
+                    annotate_secrets(read.outputs, resource.inputs), resource.additional_secret_outputs
                 )
                 inputs = (
                     resource.inputs if read.inputs is None else annotate_secrets(read.inputs, resource.inputs)
                 )
-                drift = key_diff(resource.outputs, outputs)
-                changed = bool(drift) or read.id != resource.id or bool(key_diff(resource.inputs, inputs))
-                resource.id, resource.outputs, resource.inputs = read.id, outputs, inputs
-                self._emit(Op.UPDATE if changed else Op.SAME, resource.urn, resource.type, drift or None)
-                self._persist()
-        except Exception as exc:
-            self.error = exc
-            raise
+                record = dataclasses.replace(resource, id=read.id, inputs=inputs, outputs=outputs)
+                self._commit(put=record, settle=pending.urn)
+                self._emit(Op.IMPORT, resource.urn, resource.type)
+            elif clear:
+                self._commit(settle=pending.urn)
+        return sorted(set(imports) - known)
+
+
+def _index(resources: list[ResourceState], resource: ResourceState) -> int:
+    for index, candidate in enumerate(resources):
+        if candidate is resource:
+            return index
+    raise EngineError(f"internal error: {resource.urn} is not in the state")
 
 
 def reverse_dependency_order(
