@@ -518,7 +518,7 @@ class LaunchDarklyClient:
 
     def get_subscription(self, integration_key: str, subscription_id: str) -> dict[str, Any]:
         """GET one subscription; its answer must be that subscription."""
-        path = self._path(integration_key, subscription_id)
+        path = self._item_path(integration_key, subscription_id)
         response = self._send("GET", path, ITEM_ROUTE, None, retry_ambiguous=True)
         payload, problem = _subscription_in(response, subscription_id)
         if problem is not None:
@@ -537,7 +537,7 @@ class LaunchDarklyClient:
 
         The answer must be the subscription that was patched (same ``_id``).
         """
-        path = self._path(integration_key, subscription_id)
+        path = self._item_path(integration_key, subscription_id)
         body: Any = list(operations) if comment is None else {"comment": comment, "patch": list(operations)}
         idempotent = all(op.get("op") in _IDEMPOTENT_PATCH_OPS for op in operations)
         response = self._send("PATCH", path, ITEM_ROUTE, body, retry_ambiguous=idempotent)
@@ -549,22 +549,27 @@ class LaunchDarklyClient:
     def delete_subscription(self, integration_key: str, subscription_id: str) -> None:
         """DELETE one subscription (a lost answer is retried: deleting twice is a 404 the caller accepts)."""
         self._send(
-            "DELETE", self._path(integration_key, subscription_id), ITEM_ROUTE, None, retry_ambiguous=True
+            "DELETE",
+            self._item_path(integration_key, subscription_id),
+            ITEM_ROUTE,
+            None,
+            retry_ambiguous=True,
         )
 
     @staticmethod
-    def _path(integration_key: str, subscription_id: str | None = None) -> str:
-        if not integration_key or integration_key in (".", ".."):
-            raise ValueError(f"not an integration key: {integration_key!r}")
-        path = f"/api/v2/integrations/{quote(integration_key, safe='')}"
-        if subscription_id is not None:
-            if not is_subscription_id(subscription_id):
-                raise InvalidIdError(
-                    f"refusing to address subscription {subscription_id!r} of {integration_key}: "
-                    "a subscription id is 24 lowercase hexadecimal digits"
-                )
-            path += f"/{subscription_id}"
-        return path
+    def _path(integration_key: str) -> str:
+        if not isinstance(integration_key, str) or integration_key in ("", ".", ".."):
+            raise InvalidIdError(f"not an integration key: {integration_key!r}")
+        return f"/api/v2/integrations/{quote(integration_key, safe='')}"
+
+    @classmethod
+    def _item_path(cls, integration_key: str, subscription_id: str) -> str:
+        if not is_subscription_id(subscription_id):
+            raise InvalidIdError(
+                f"refusing to address subscription {subscription_id!r} of {integration_key}: "
+                "a subscription id is 24 lowercase hexadecimal digits"
+            )
+        return f"{cls._path(integration_key)}/{subscription_id}"
 
     def _invalid(
         self, method: str, path: str, response: requests.Response, problem: str
