@@ -1,0 +1,156 @@
+"""Look audit log subscriptions up from a Pulumi program (Terraform's data source), read-only.
+
+``get_audit_log_subscription`` and ``list_audit_log_subscriptions`` are plain functions that call
+LaunchDarkly while the program runs, during ``pulumi preview`` as well as ``pulumi up`` (like a
+Terraform data source during plan). Python dynamic providers cannot serve invokes, so the lookup
+runs in the program's process, with the provider's credentials: stack config
+``launchdarkly:accessToken`` / ``launchdarkly:apiHost``, then ``LAUNCHDARKLY_ACCESS_TOKEN`` /
+``LAUNCHDARKLY_API_HOST``. They only ever send GET requests.
+
+The results are frozen dataclasses. ``config`` is a secret ``pulumi.Output`` (as LaunchDarkly
+returns it: secret values masked), so exporting it or passing it to a resource keeps it encrypted
+in state; every other field is a plain value usable in Python control flow.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime.config import get_config
+
+from pulumi_ld_auditsubs.catalog import load_catalog
+from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host, validate_token
+from pulumi_ld_auditsubs.errors import LaunchDarklyError, MissingCredentialsError, NotFoundError
+from pulumi_ld_auditsubs.models import document_from_api
+from pulumi_ld_auditsubs.resource import Statement
+
+__all__ = [
+    "AuditLogSubscriptionResult",
+    "SubscriptionLookupError",
+    "get_audit_log_subscription",
+    "list_audit_log_subscriptions",
+]
+
+
+class SubscriptionLookupError(LaunchDarklyError):
+    """A lookup found nothing where something was required (a missing subscription or integration)."""
+
+
+@dataclass(frozen=True)
+class AuditLogSubscriptionResult:
+    """One audit log subscription as LaunchDarkly holds it."""
+
+    id: str
+    """``<integrationKey>/<subscriptionId>``: the resource ID, also usable as ``adopt_id``."""
+    integration_key: str
+    """The integration's key (``datadog``, ``splunk``, ...)."""
+    subscription_id: str
+    """LaunchDarkly's ``_id``."""
+    name: str
+    """The name shown in LaunchDarkly."""
+    on: bool
+    """Whether the subscription sends events."""
+    tags: tuple[str, ...]
+    statements: tuple[Statement, ...]
+    """The policy statements; each can be passed to ``AuditLogSubscription(statements=...)``."""
+    config: pulumi.Output[dict[str, Any]]
+    """The form variables, keys verbatim, secret values masked by LaunchDarkly; a Pulumi secret."""
+    status: dict[str, Any]
+    """LaunchDarkly's ``_status``: successCount, errorCount, lastSuccess, lastError, errors."""
+
+
+def get_audit_log_subscription(integration_key: str, subscription_id: str) -> AuditLogSubscriptionResult:
+    """The subscription ``subscription_id`` of ``integration_key``; raises if LaunchDarkly has none.
+
+    ``subscription_id`` may also be the resource ID form ``<integrationKey>/<subscriptionId>``.
+    """
+    if not isinstance(integration_key, str) or not integration_key.strip():
+        raise ValueError("get_audit_log_subscription: integration_key must be a non-empty string")
+    if not isinstance(subscription_id, str) or not subscription_id.strip():
+        raise ValueError("get_audit_log_subscription: subscription_id must be a non-empty string")
+    key_part, _, id_part = subscription_id.rpartition("/")
+    if key_part and key_part != integration_key:
+        raise ValueError(
+            f"get_audit_log_subscription: subscription_id {subscription_id!r} names integration "
+            f"{key_part!r}, but integration_key is {integration_key!r}"
+        )
+    client = _client()
+    try:
+        body = client.get_subscription(integration_key, id_part)
+    except NotFoundError as exc:
+        raise SubscriptionLookupError(
+            f"get_audit_log_subscription: LaunchDarkly ({client.host}) has no {integration_key!r} audit log "
+            f"subscription with id {id_part!r}"
+        ) from exc
+    return _result(integration_key, body)
+
+
+def list_audit_log_subscriptions(
+    integration_key: str | None = None,
+    *,
+    tags: Sequence[str] | None = None,
+    name: str | None = None,
+) -> list[AuditLogSubscriptionResult]:
+    """Subscriptions of one integration (or of every integration in the catalog), filtered.
+
+    ``tags``: only subscriptions carrying all of them; ``name``: only those with exactly this name.
+    Ordered by integration key, then name, then id. An empty list is not an error.
+    """
+    if isinstance(tags, str):
+        raise TypeError("list_audit_log_subscriptions: tags is a list of tags, not a single string")
+    keys = [integration_key] if integration_key is not None else list(load_catalog())
+    client = _client()
+    results: list[AuditLogSubscriptionResult] = []
+    for key in keys:
+        try:
+            items = client.list_subscriptions(key)
+        except NotFoundError as exc:
+            raise SubscriptionLookupError(
+                f"list_audit_log_subscriptions: LaunchDarkly ({client.host}) has no integration {key!r}"
+            ) from exc
+        for item in items:
+            if set(tags or ()) <= set(item.get("tags") or []) and (name is None or item.get("name") == name):
+                results.append(_result(key, item))
+    return sorted(results, key=lambda r: (r.integration_key, r.name, r.subscription_id))
+
+
+def _client() -> LaunchDarklyClient:
+    """A client with the provider's credentials: stack config first, then the environment."""
+    token = get_config("launchdarkly:accessToken")
+    token_source = "stack config launchdarkly:accessToken"
+    if not token:
+        token, token_source = os.environ.get("LAUNCHDARKLY_ACCESS_TOKEN"), "LAUNCHDARKLY_ACCESS_TOKEN"
+    if not token:
+        raise MissingCredentialsError()
+    host = get_config("launchdarkly:apiHost") or os.environ.get("LAUNCHDARKLY_API_HOST") or DEFAULT_HOST
+    return LaunchDarklyClient(validate_host(str(host)), validate_token(str(token), token_source))
+
+
+def _result(integration_key: str, body: dict[str, Any]) -> AuditLogSubscriptionResult:
+    document = document_from_api(body)
+    subscription_id = str(body.get("_id"))
+    statements = tuple(
+        Statement(
+            effect=s["effect"],
+            actions=s.get("actions"),
+            not_actions=s.get("notActions"),
+            resources=s.get("resources"),
+            not_resources=s.get("notResources"),
+        )
+        for s in document["statements"]
+    )
+    return AuditLogSubscriptionResult(
+        id=f"{integration_key}/{subscription_id}",
+        integration_key=integration_key,
+        subscription_id=subscription_id,
+        name=document["name"],
+        on=document["on"],
+        tags=tuple(document["tags"]),
+        statements=statements,
+        config=pulumi.Output.secret(document["config"]),
+        status=dict(body.get("_status") or {}),
+    )

@@ -1,0 +1,1 @@
+"""Tests of the lookup functions, through the local engine."""
