@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import sys
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
+import pydantic
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -37,48 +36,41 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import contains_unknowns
 
+from pulumi_ld_auditsubs import recovery
 from pulumi_ld_auditsubs.catalog import Integration, load_catalog
-from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host
-from pulumi_ld_auditsubs.errors import ApiConnectionError, ApiError, LaunchDarklyError, NotFoundError
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, is_subscription_id
+from pulumi_ld_auditsubs.errors import (
+    ApiConnectionError,
+    ApiError,
+    BadRequestError,
+    ConflictError,
+    InvalidResponseError,
+    LaunchDarklyError,
+    NotFoundError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ServerError,
+)
 from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
 from pulumi_ld_auditsubs.models import (
     INPUT_KEYS,
     NON_DIFFING_KEYS,
     PROVIDER_KEY,
+    Subscription,
     check_inputs,
     desired_document,
     document_from_api,
     split_adopt_id,
 )
 from pulumi_ld_auditsubs.patch import subscription_patch
+from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings, SettingsError
+
+__all__ = ["PATCH_COMMENT", "AuditLogSubscriptionProvider", "ProviderSettings"]
 
 log = logging.getLogger(__name__)
 
 PATCH_COMMENT = "Updated by Pulumi (pulumi-ld-auditsubs)"
 """The comment of a PATCH whose resource carries no ``changeComment`` (state written by older releases)."""
-
-
-@dataclass(frozen=True)
-class ProviderSettings:
-    """What ``configure()`` resolved: where to send requests, and with which token."""
-
-    host: str
-    token: str | None
-    allow_unknown_integrations: bool = False
-
-    def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
-        return (
-            f"ProviderSettings(host={self.host!r}, token={'<set>' if self.token else None}, "
-            f"allow_unknown_integrations={self.allow_unknown_integrations})"
-        )
-
-    @classmethod
-    def resolve(cls, config: Mapping[str, str | None]) -> ProviderSettings:
-        """Stack config first, then the environment, then LaunchDarkly's commercial host."""
-        token = config.get("launchdarkly:accessToken") or os.environ.get("LAUNCHDARKLY_ACCESS_TOKEN")
-        host = config.get("launchdarkly:apiHost") or os.environ.get("LAUNCHDARKLY_API_HOST") or DEFAULT_HOST
-        allow = (config.get("launchdarkly:allowUnknownIntegrations") or "").strip().lower() == "true"
-        return cls(host=validate_host(host), token=token or None, allow_unknown_integrations=allow)
 
 
 _SETTINGS: weakref.WeakKeyDictionary[AuditLogSubscriptionProvider, ProviderSettings] = (
@@ -97,27 +89,52 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         pass
 
     def configure(self, req: ConfigureRequest) -> None:
-        keys = ("launchdarkly:accessToken", "launchdarkly:apiHost", "launchdarkly:allowUnknownIntegrations")
-        settings = ProviderSettings.resolve({key: req.config.get(key) for key in keys})
+        try:
+            settings = ProviderSettings.resolve({key: req.config.get(key) for key in CONFIG_KEYS})
+        except SettingsError as exc:
+            raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {exc}") from None
         with _SETTINGS_LOCK:
             _SETTINGS[self] = settings
+        _log_to_stderr()
+        for warning in settings.warnings:
+            log.warning("%s", warning)
+        log.info(
+            "LaunchDarkly API host %s (from %s), access token %s",
+            settings.host,
+            settings.host_source,
+            f"from {settings.token_source}" if settings.token else "not set",
+        )
 
     def _settings(self) -> ProviderSettings:
         with _SETTINGS_LOCK:
             settings = _SETTINGS.get(self)
-        return settings if settings is not None else ProviderSettings.resolve({})
+        if settings is not None:
+            return settings
+        try:
+            return ProviderSettings.resolve({})
+        except SettingsError as exc:
+            raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {exc}") from None
 
-    def _client(self) -> LaunchDarklyClient:
-        settings = self._settings()
-        return LaunchDarklyClient(settings.host, settings.token)
+    def _client(self, settings: ProviderSettings) -> LaunchDarklyClient:
+        return LaunchDarklyClient(
+            settings.host,
+            settings.token,
+            token_source=settings.token_source,
+            timeout=(10.0, settings.read_timeout_seconds),
+            retry_timeout_seconds=settings.retry_timeout_seconds,
+        )
 
     # -- preview-time hooks: no network -------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        try:
+            allow_unknown = self._settings().allow_unknown_integrations
+        except LaunchDarklyError:
+            allow_unknown = False  # the same error is raised, clearly, by the first API call
         report = check_inputs(
             {k: v for k, v in news.items() if k != PROVIDER_KEY},
             catalog=load_catalog(),
-            allow_unknown_integrations=self._settings().allow_unknown_integrations,
+            allow_unknown_integrations=allow_unknown,
             is_unknown=_is_unknown,
         )
         for warning in report.warnings:
@@ -136,58 +153,67 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         changed = subscription_patch(desired_document(olds, integration), desired_document(news, integration))
         return DiffResult(changes=bool(changed), replaces=[])
 
-    # -- hooks that call LaunchDarkly -----------------------------------------------------------
+    # -- hooks that call LaunchDarkly: every failure leaves as one actionable line -------------------
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        key = str(props["integrationKey"])
-        integration = _integration(key)
-        wanted = desired_document(props, integration)
-        client = self._client()
-        adopt_id = props.get("adoptId")
-        with _naming_the_subscription("create", key, props.get("name")):
+        key = str(props.get("integrationKey"))
+        with _failing_clearly("create", key, props.get("name"), None, self):
+            settings = self._settings()
+            integration = _integration(key)
+            wanted = desired_document(props, integration)
+            client = self._client(settings)
+            adopt_id = props.get("adoptId")
             if adopt_id:
                 live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
             else:
-                live = self._post(client, key, _post_body(props, wanted), wanted, integration)
-        return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
+                live = self._post(client, settings, key, _post_body(props, wanted), wanted, integration)
+            recovery.claim(live["_id"])
+            return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        key, subscription_id = _split_id(id_)
-        integration = _integration(key)
-        operations = subscription_patch(
-            desired_document(olds, integration), desired_document(news, integration)
-        )
-        if not operations:
-            return UpdateResult(_outputs(news, None, integration, previous=olds))
-        try:
-            with _naming_the_subscription("update", key, news.get("name"), subscription_id):
-                live = self._client().patch_subscription(
+        key, subscription_id = _split_id_leniently(id_)
+        with _failing_clearly("update", key, news.get("name"), subscription_id, self):
+            key, subscription_id = _split_id(id_)
+            integration = _integration(key)
+            operations = subscription_patch(
+                desired_document(olds, integration), desired_document(news, integration)
+            )
+            if not operations:
+                return UpdateResult(_outputs(news, None, integration, previous=olds))
+            request = f"PATCH /api/v2/integrations/{key}/{subscription_id}"
+            try:
+                answer = self._client(self._settings()).patch_subscription(
                     key, subscription_id, operations, comment=_change_comment(news)
                 )
-        except NotFoundError as exc:
-            raise LaunchDarklyError(
-                f"audit log subscription {id_!r} ({news.get('name')!r}) no longer exists in LaunchDarkly; "
-                "run `pulumi refresh` to drop it from the stack, then `pulumi up` to recreate it"
-            ) from exc
-        return UpdateResult(_outputs(news, live, integration))
+            except NotFoundError:
+                raise LaunchDarklyError(
+                    "it no longer exists in LaunchDarkly; run `pulumi refresh` to drop it from the stack, "
+                    "then `pulumi up` to recreate it"
+                ) from None
+            # The answer must be the subscription that was patched, or nothing of it reaches state.
+            live = _parse_answer(answer, request, subscription_id, key)
+            return UpdateResult(_outputs(news, live, integration))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        key, subscription_id = _split_id(id_)
-        try:
-            live = self._client().get_subscription(key, subscription_id)
-        except NotFoundError:
-            return ReadResult(None, {})  # deleted out of band: the engine drops it from state
-        integration = _integration(key)
-        inputs = _refreshed_inputs(props, live, integration)
-        return ReadResult(id_, _outputs(inputs, live, integration), inputs)
+        key, subscription_id = _split_id_leniently(id_)
+        with _failing_clearly("refresh", key, props.get("name"), subscription_id, self):
+            key, subscription_id = _split_id(id_)
+            request = f"GET /api/v2/integrations/{key}/{subscription_id}"
+            try:
+                answer = self._client(self._settings()).get_subscription(key, subscription_id)
+            except NotFoundError:
+                return ReadResult(None, {})  # LaunchDarkly's own 404: deleted out of band, drop it
+            live = _parse_answer(answer, request, subscription_id, key)
+            integration = _integration(key)
+            inputs = _refreshed_inputs(props, live, integration)
+            return ReadResult(id_, _outputs(inputs, live, integration), inputs)
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        key, subscription_id = _split_id(id_)
-        with (
-            contextlib.suppress(NotFoundError),  # already gone: deleting is done
-            _naming_the_subscription("delete", key, _props.get("name"), subscription_id),
-        ):
-            self._client().delete_subscription(key, subscription_id)
+        key, subscription_id = _split_id_leniently(id_)
+        with _failing_clearly("delete", key, _props.get("name"), subscription_id, self):
+            key, subscription_id = _split_id(id_)
+            with contextlib.suppress(NotFoundError):  # LaunchDarkly's own 404: already gone, done
+                self._client(self._settings()).delete_subscription(key, subscription_id)
 
     # -- helpers that need the client ----------------------------------------------------------
 
@@ -206,51 +232,159 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             raise LaunchDarklyError(
                 f"adoptId {adopt_id!r} names integration {adopt_key!r}, but integrationKey is {key!r}"
             )
+        if not is_subscription_id(subscription_id):
+            raise LaunchDarklyError(
+                f"adoptId {adopt_id!r} is not a subscription id (24 lowercase hexadecimal digits)"
+            )
+        path = f"/api/v2/integrations/{key}/{subscription_id}"
         try:
-            live = client.get_subscription(key, subscription_id)
-        except NotFoundError as exc:
+            answer = client.get_subscription(key, subscription_id)
+        except NotFoundError:
             raise LaunchDarklyError(
                 f"adoptId {adopt_id!r}: no {key!r} audit log subscription with id {subscription_id!r} "
                 "exists in LaunchDarkly; remove adoptId to create a new one"
-            ) from exc
+            ) from None
+        live = _parse_answer(answer, f"GET {path}", subscription_id, key)
         operations = subscription_patch(_comparable(document_from_api(live), integration), wanted)
         if not operations:
             return live
-        return client.patch_subscription(key, subscription_id, operations, comment=comment)
+        answer = client.patch_subscription(key, subscription_id, operations, comment=comment)
+        return _parse_answer(answer, f"PATCH {path}", subscription_id, key)
 
     def _post(
         self,
         client: LaunchDarklyClient,
+        settings: ProviderSettings,
         key: str,
         body: dict[str, Any],
         wanted: dict[str, Any],
         integration: Integration | None,
     ) -> dict[str, Any]:
-        """POST once; if the answer was lost, find what the POST created instead of creating twice."""
-        try:
-            return client.create_subscription(key, body)
-        except ApiConnectionError:
-            for candidate in client.list_subscriptions(key):
-                if _same_subscription(candidate, wanted, integration):
-                    log.info("recovered subscription %s after a lost create response", candidate.get("_id"))
-                    return candidate
-            return client.create_subscription(key, body)
+        """POST once; if its outcome is unknown, find what *this* POST created, never POST again."""
+        with recovery.one_identical_create_at_a_time(settings.host, key, wanted):
+            try:
+                answer = client.create_subscription(key, body)
+            except OutcomeUnknownError as lost:
+                answer = recovery.find_created(
+                    client, key, wanted, integration, lost, wait_seconds=settings.create_recovery_seconds
+                )
+            recovery.claim(str(answer.get("_id")))
+        request = f"POST /api/v2/integrations/{key}"
+        return _parse_answer(answer, request, None, key)
+
+
+# -- the boundary: what the engine shows the user --------------------------------------------------
+
+_WHAT_TO_DO: tuple[tuple[type[LaunchDarklyError], str], ...] = (
+    (OutcomeUnknownError, ""),  # its message already says what to check
+    (RateLimitedError, "LaunchDarkly kept rate-limiting: run the command again later"),
+    (ServerError, "LaunchDarkly is failing: run the command again later"),
+    (BadRequestError, "LaunchDarkly refused the declared values: fix this resource's inputs as it says"),
+    (ConflictError, "it changed at the same time: run `pulumi refresh`, then `pulumi up`"),
+    (InvalidResponseError, ""),
+    (ApiError, ""),
+    (ApiConnectionError, ""),
+)
 
 
 @contextlib.contextmanager
-def _naming_the_subscription(
-    action: str, key: str, name: object, subscription_id: str | None = None
+def _failing_clearly(
+    action: str,
+    key: str,
+    name: object,
+    subscription_id: str | None,
+    provider: AuditLogSubscriptionProvider,
 ) -> Iterator[None]:
-    """Say which subscription an API failure is about (a 404 passes through for the caller to judge)."""
+    """Turn any failure into one line: what failed, on which subscription, against which host, what to do.
+
+    The SDK sends the engine ``traceback.format_exc()`` of whatever a hook raises, so the exception
+    is re-raised ``from None``: no chained internals, and the last line is the whole story.
+    """
     try:
         yield
-    except NotFoundError:
-        raise
-    except ApiError as exc:
-        where = f" (id {subscription_id})" if subscription_id else ""
-        raise LaunchDarklyError(
-            f"failed to {action} {key!r} audit log subscription {name!r}{where}: {exc}"
-        ) from exc
+    except Exception as exc:  # the hook boundary: every failure leaves as one LaunchDarklyError
+        _fail(action, key, name, subscription_id, provider, exc)
+
+
+def _fail(
+    action: str,
+    key: str,
+    name: object,
+    subscription_id: str | None,
+    provider: AuditLogSubscriptionProvider,
+    exc: Exception,
+) -> NoReturn:
+    try:
+        host = f" on {provider._settings().host}"
+    except LaunchDarklyError:
+        host = ""
+    where = f" (id {subscription_id})" if subscription_id else ""
+    if isinstance(exc, LaunchDarklyError):
+        detail = str(exc)
+        hint = next((text for cls, text in _WHAT_TO_DO if isinstance(exc, cls)), "")
+    else:
+        detail = f"unexpected {type(exc).__name__}: {exc}"
+        hint = "this is a bug in pulumi-ld-auditsubs; please report it with this message"
+    message = f"failed to {action} {key!r} audit log subscription {name!r}{where}{host}: {detail}"
+    if hint:
+        message += f"; {hint}"
+    raise LaunchDarklyError(" ".join(message.split())) from None
+
+
+def _log_to_stderr() -> None:
+    """Show this library's info lines in the provider process (the engine displays its stderr)."""
+    package = logging.getLogger("pulumi_ld_auditsubs")
+    if package.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: pulumi-ld-auditsubs: %(message)s"))
+    package.addHandler(handler)
+    package.setLevel(logging.INFO)
+
+
+def _parse_answer(
+    answer: Mapping[str, Any], request: str, expected_id: str | None, key: str
+) -> dict[str, Any]:
+    """An API answer that may reach state: a subscription with a well-formed id (the expected one).
+
+    Names the request and the offending field, never a value (config may hold secrets).
+    """
+    subscription_id = answer.get("_id")
+    if not is_subscription_id(subscription_id):
+        raise InvalidResponseError(
+            "the answer's `_id` is not a subscription id (24 lowercase hexadecimal digits); "
+            "nothing was stored",
+            method=request.split(" ", 1)[0],
+            path=request.split(" ", 1)[1],
+        )
+    if expected_id is not None and subscription_id != expected_id:
+        raise InvalidResponseError(
+            f"the answer is subscription {subscription_id}, not the requested {expected_id}; "
+            "nothing was stored",
+            method=request.split(" ", 1)[0],
+            path=request.split(" ", 1)[1],
+        )
+    try:
+        parsed = Subscription.model_validate(answer)
+    except pydantic.ValidationError as exc:
+        fields = "; ".join(
+            f"field `{'.'.join(str(part) for part in error['loc'])}`: {error['msg']}"
+            for error in exc.errors()[:3]
+        )
+        raise InvalidResponseError(
+            f"the answer is not a subscription ({fields}); nothing was stored",
+            method=request.split(" ", 1)[0],
+            path=request.split(" ", 1)[1],
+        ) from None
+    if parsed.kind != key:
+        raise InvalidResponseError(
+            f"the answer is a {parsed.kind!r} subscription, not a {key!r} one; nothing was stored",
+            method=request.split(" ", 1)[0],
+            path=request.split(" ", 1)[1],
+        )
+    live = dict(answer)
+    live["_status"] = parsed.status or {}
+    return live
 
 
 def _change_comment(props: Mapping[str, Any]) -> str:
@@ -269,9 +403,19 @@ def _integration(key: object) -> Integration | None:
 
 
 def _split_id(id_: str) -> tuple[str, str]:
-    key, sep, subscription_id = id_.rpartition("/")
-    if not sep or not key or not subscription_id:
-        raise LaunchDarklyError(f"resource id {id_!r} is not of the form '<integrationKey>/<subscriptionId>'")
+    """``<integrationKey>/<subscriptionId>``, the id checked before it goes into a request path."""
+    key, subscription_id = _split_id_leniently(id_)
+    if not key or not is_subscription_id(subscription_id):
+        raise LaunchDarklyError(
+            f"resource id {id_!r} is not of the form '<integrationKey>/<subscriptionId>' with a "
+            "24-hex-digit subscription id; the stack's state is damaged: remove the resource with "
+            "`pulumi state delete` and adopt the subscription again with adopt_id"
+        )
+    return key, subscription_id
+
+
+def _split_id_leniently(id_: str) -> tuple[str, str]:
+    key, _, subscription_id = id_.rpartition("/")
     return key, subscription_id
 
 
@@ -292,28 +436,6 @@ def _comparable(live_document: dict[str, Any], integration: Integration | None) 
         return live_document
     config = {k: v for k, v in live_document.get("config", {}).items() if k not in integration.generated_keys}
     return {**live_document, "config": config}
-
-
-def _same_subscription(
-    candidate: Mapping[str, Any], wanted: Mapping[str, Any], integration: Integration | None
-) -> bool:
-    live = _comparable(document_from_api(candidate), integration)
-    secrets = integration.secret_keys if integration else frozenset()
-    for field_name in ("name", "on", "statements"):
-        if live.get(field_name) != wanted.get(field_name):
-            return False
-    if set(live.get("tags", [])) != set(wanted.get("tags", [])):
-        return False
-    live_config, wanted_config = live.get("config", {}), wanted.get("config", {})
-    if set(live_config) != set(wanted_config):
-        return False
-    for name, value in wanted_config.items():
-        if name in secrets and looks_masked(live_config[name]):
-            if not mask_matches(live_config[name], str(value)):
-                return False
-        elif live_config[name] != value:
-            return False
-    return True
 
 
 def _outputs(

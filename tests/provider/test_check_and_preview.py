@@ -125,7 +125,7 @@ def test_unknown_integrations_can_be_allowed_by_stack_config(emulator: Emulator)
         {
             "launchdarkly:accessToken": "unused",
             "launchdarkly:apiHost": emulator.url,
-            "launchdarkly:allowUnknownIntegrations": "true",
+            "ld-auditsubs:allowUnknownIntegrations": "true",
         }
     )
     try:

@@ -160,7 +160,7 @@ def test_integration_outside_the_catalog_round_trips_without_drift() -> None:
             {
                 "launchdarkly:accessToken": TOKEN,
                 "launchdarkly:apiHost": emulator.url,
-                "launchdarkly:allowUnknownIntegrations": "true",
+                "ld-auditsubs:allowUnknownIntegrations": "true",
             }
         )
         try:

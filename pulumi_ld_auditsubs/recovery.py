@@ -1,0 +1,196 @@
+"""Finding the subscription that *this* POST created, after its answer was lost, late or unusable.
+
+LaunchDarkly has no idempotency key, so a create whose outcome is unknown
+(:class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError`) is never re-sent: an earlier POST may
+still land. Instead the integration's subscriptions are listed, and a candidate must
+
+* match the wanted document (name, on, statements, tags as a set, config; a masked secret must be
+  consistent with the declared one), and
+* have been created by this POST's time: its id is a MongoDB ObjectId whose first four bytes are the
+  creation time in unix seconds, which must be at or after the POST's send time minus
+  :data:`CLOCK_SKEW_SECONDS` (the id has one-second resolution and the two clocks differ a little),
+  and
+* not have been claimed already by another create of this provider process.
+
+No list is sent before the POST, so a create stays one request when all goes well (rate limits are
+per route, and the bulk path matters). The price: an identical subscription someone else created
+within :data:`CLOCK_SKEW_SECONDS` before this POST cannot be told apart from this POST's; if both
+exist the provider refuses to choose, and if only that one exists it would be taken. Exactly one
+candidate is taken; several fail with their ids; none after a bounded wait-and-relist (a slow server
+may still finish) fails saying the outcome is unknown and what to check.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from pulumi_ld_auditsubs.catalog import Integration
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, is_subscription_id, subscription_id_created_at
+from pulumi_ld_auditsubs.errors import LaunchDarklyError, OutcomeUnknownError
+from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
+from pulumi_ld_auditsubs.models import document_from_api
+
+log = logging.getLogger(__name__)
+
+CLOCK_SKEW_SECONDS = 5.0
+"""How far this machine's clock may run ahead of LaunchDarkly's (plus the id's 1 s resolution)."""
+_FIRST_WAIT = 0.25
+_LONGEST_WAIT = 5.0
+
+_CLAIMED: set[str] = set()
+_CLAIMED_LOCK = threading.Lock()
+_CREATE_LOCKS: dict[str, threading.Lock] = {}
+_CREATE_LOCKS_LOCK = threading.Lock()
+
+
+def claim(subscription_id: str) -> None:
+    """Record that a resource of this process now owns ``subscription_id`` (never a candidate again)."""
+    with _CLAIMED_LOCK:
+        _CLAIMED.add(subscription_id)
+
+
+@contextmanager
+def one_identical_create_at_a_time(host: str, key: str, wanted: Mapping[str, Any]) -> Iterator[None]:
+    """Serialize creates of identical documents in this process, so recovery knows which is whose.
+
+    Two resources of one stack declaring the same subscription would otherwise race: one thread's
+    recovery could take the other's fresh subscription before that thread claimed it.
+    """
+    digest = hashlib.sha256(json.dumps([host, key, wanted], sort_keys=True, default=str).encode()).hexdigest()
+    with _CREATE_LOCKS_LOCK:
+        lock = _CREATE_LOCKS.setdefault(digest, threading.Lock())
+    with lock:
+        yield
+
+
+def find_created(
+    client: LaunchDarklyClient,
+    key: str,
+    wanted: Mapping[str, Any],
+    integration: Integration | None,
+    lost: OutcomeUnknownError,
+    *,
+    wait_seconds: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
+    """The subscription the POST behind ``lost`` created; raises LaunchDarklyError when not certain."""
+    deadline = clock() + wait_seconds
+    wait = _FIRST_WAIT
+    lists = 0
+    while True:
+        lists += 1
+        try:
+            listed = client.list_subscriptions(key)
+        except LaunchDarklyError as exc:
+            raise LaunchDarklyError(
+                f"{lost}. Looking for what it created failed too ({exc}), and the POST was not re-sent. "
+                f"{_what_to_check(key, wanted, lost)}; if there is none, run `pulumi up` again"
+            ) from None
+        candidates = [
+            item
+            for item in listed
+            if _made_by_this_post(item, lost.sent_at) and same_subscription(item, wanted, integration)
+        ]
+        if len(candidates) == 1:
+            found = candidates[0]
+            log.info(
+                "create of %r: the answer to %s %s was lost; found the subscription it made, %s",
+                wanted.get("name"),
+                lost.method,
+                lost.path,
+                found["_id"],
+            )
+            return found
+        if len(candidates) > 1:
+            raise LaunchDarklyError(_several_message(key, lost, candidates))
+        left = deadline - clock()
+        if left <= 0:
+            raise LaunchDarklyError(_none_message(key, wanted, lost, wait_seconds, lists))
+        sleep(min(wait, left))
+        wait = min(wait * 2, _LONGEST_WAIT)
+
+
+def _made_by_this_post(item: Mapping[str, Any], sent_at: float) -> bool:
+    subscription_id = item.get("_id")
+    if not is_subscription_id(subscription_id):
+        return False
+    assert isinstance(subscription_id, str)
+    with _CLAIMED_LOCK:
+        if subscription_id in _CLAIMED:
+            return False
+    return subscription_id_created_at(subscription_id) >= sent_at - CLOCK_SKEW_SECONDS
+
+
+def same_subscription(
+    candidate: Mapping[str, Any], wanted: Mapping[str, Any], integration: Integration | None
+) -> bool:
+    """Whether a listed subscription is the wanted document (secrets judged by their visible part)."""
+    try:
+        live = document_from_api(candidate)
+    except ValueError:  # not a subscription at all (pydantic's ValidationError is a ValueError)
+        return False
+    if integration is not None:
+        generated = integration.generated_keys
+        live["config"] = {k: v for k, v in live["config"].items() if k not in generated}
+    secrets = integration.secret_keys if integration else frozenset()
+    for field_name in ("name", "on", "statements"):
+        if live.get(field_name) != wanted.get(field_name):
+            return False
+    if set(live.get("tags", [])) != set(wanted.get("tags", [])):
+        return False
+    live_config, wanted_config = live.get("config", {}), wanted.get("config", {})
+    if set(live_config) != set(wanted_config):
+        return False
+    for name, value in wanted_config.items():
+        maybe_secret = name in secrets or (integration is None and looks_masked(live_config[name]))
+        if maybe_secret and looks_masked(live_config[name]):
+            if not mask_matches(live_config[name], str(value)):
+                return False
+        elif live_config[name] != value:
+            return False
+    return True
+
+
+def _when(subscription_id: str) -> str:
+    created = datetime.datetime.fromtimestamp(
+        subscription_id_created_at(subscription_id), datetime.timezone.utc
+    )
+    return created.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _several_message(key: str, lost: OutcomeUnknownError, candidates: list[dict[str, Any]]) -> str:
+    listed = ", ".join(f"{c['_id']} (created {_when(c['_id'])})" for c in candidates)
+    return (
+        f"{lost}. {len(candidates)} subscriptions matching this resource were created around the time "
+        f"it was sent: {listed}. The provider cannot tell which one is its own, so it took none and "
+        f'sent nothing more. Keep one: set adopt_id="{key}/<id>" on this resource to one of those ids, '
+        "delete the others in LaunchDarkly, then run `pulumi up` again"
+    )
+
+
+def _none_message(
+    key: str, wanted: Mapping[str, Any], lost: OutcomeUnknownError, wait_seconds: float, lists: int
+) -> str:
+    return (
+        f"{lost}. The outcome is unknown: no new matching subscription appeared within {wait_seconds:g} s "
+        f"({lists} lists of {key}), and the POST was not re-sent because it may still land. "
+        f"{_what_to_check(key, wanted, lost)}; if there is none, run `pulumi up` again "
+        "(raise ld-auditsubs:createRecoverySeconds to wait longer)"
+    )
+
+
+def _what_to_check(key: str, wanted: Mapping[str, Any], lost: OutcomeUnknownError) -> str:
+    sent = datetime.datetime.fromtimestamp(lost.sent_at, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f"Check LaunchDarkly for a {key!r} subscription named {wanted.get('name')!r} created after {sent}: "
+        f'if there is one, set adopt_id="{key}/<its id>" on this resource and run `pulumi up`'
+    )
