@@ -151,7 +151,7 @@ def validate_host(host: str) -> str:
     if parts.query or parts.fragment or "?" in candidate or "#" in candidate:
         raise ValueError(f"{HOST_SETTING} must not have a query or fragment, got {candidate!r}")
     after_host = parts.netloc.rpartition("]")[2] if parts.netloc.startswith("[") else parts.netloc
-    raw_port = after_host.rpartition(":")[2] if ":" in after_host else None
+    raw_port = after_host.partition(":")[2] if ":" in after_host else None
     if raw_port is not None and not (raw_port.isdigit() and 1 <= int(raw_port) <= 65535):
         raise ValueError(f"{HOST_SETTING} has an invalid port (allowed: 1 to 65535), got {candidate!r}")
     port = int(raw_port) if raw_port is not None else None
