@@ -19,6 +19,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from pulumi_ld_auditsubs.catalog_overrides import CREDENTIAL_URLS
+
 FieldType = Literal[
     "string",
     "boolean",
@@ -46,10 +48,17 @@ class FormVariable(_CatalogModel):
     is_optional: bool = False
     is_secret: bool = False
     """Secret values are masked by the API on every read and kept as Pulumi secrets."""
+    credential_reason: str = ""
+    """Why a value the API does not mask is still a credential (a webhook URL); see ``catalog_overrides``."""
     default_value: str | bool | None = None
     """What LaunchDarkly stores when an optional field is omitted."""
     allowed_values: tuple[str, ...] = ()
     description: str = ""
+
+    @property
+    def is_state_secret(self) -> bool:
+        """Kept as a Pulumi secret in inputs and state: masked by the API, or a credential URL."""
+        return self.is_secret or bool(self.credential_reason)
 
     @property
     def is_generated(self) -> bool:
@@ -72,7 +81,13 @@ class Integration(_CatalogModel):
 
     @property
     def secret_keys(self) -> frozenset[str]:
+        """Fields LaunchDarkly masks on every read (``isSecret`` in the manifest)."""
         return frozenset(v.key for v in self.form_variables if v.is_secret)
+
+    @property
+    def state_secret_keys(self) -> frozenset[str]:
+        """Fields the resource wraps as Pulumi secrets: the masked ones plus credential URLs."""
+        return frozenset(v.key for v in self.form_variables if v.is_state_secret)
 
     @property
     def generated_keys(self) -> frozenset[str]:
@@ -109,13 +124,19 @@ class Catalog(Mapping[str, Integration]):
         return difflib.get_close_matches(key, list(self), n=limit, cutoff=0.5)
 
     @classmethod
-    def from_json(cls, document: Mapping[str, Any]) -> Catalog:
-        return cls(
-            {
-                key: Integration.model_validate({"key": key, **entry})
-                for key, entry in document["integrations"].items()
-            }
-        )
+    def from_json(
+        cls, document: Mapping[str, Any], overrides: Mapping[str, Mapping[str, str]] = CREDENTIAL_URLS
+    ) -> Catalog:
+        """The catalog of a generated document, with ``overrides`` marking credential URL fields."""
+        integrations: dict[str, Integration] = {}
+        for key, entry in document["integrations"].items():
+            reasons = overrides.get(key, {})
+            variables = [
+                {**variable, "credentialReason": reasons.get(variable["key"], "")}
+                for variable in entry.get("formVariables", [])
+            ]
+            integrations[key] = Integration.model_validate({"key": key, **entry, "formVariables": variables})
+        return cls(integrations)
 
 
 @cache

@@ -71,13 +71,18 @@ def _statement_to_wire(statement: StatementInput) -> Any:
 
 
 def _config_with_secrets(integration_key: pulumi.Input[str], config: Any) -> Any:
-    """Wrap each value of a secret form variable as a Pulumi secret, even if given as a plain string."""
+    """Wrap each secret config value as a Pulumi secret, even if given as a plain string.
+
+    Secret are the fields LaunchDarkly masks and the webhook URLs that are credentials
+    (``Integration.state_secret_keys``). When the integration is not known yet (an Output) or is
+    outside the catalog, every value is wrapped: which ones are secret cannot be known.
+    """
     if not isinstance(config, Mapping):
         return pulumi.Output.secret(config) if config is not None else None
-    if not isinstance(integration_key, str):
+    integration = load_catalog().get(integration_key) if isinstance(integration_key, str) else None
+    if integration is None:
         return {key: pulumi.Output.secret(value) for key, value in config.items()}
-    integration = load_catalog().get(integration_key)
-    secret_keys = integration.secret_keys if integration else frozenset()
+    secret_keys = integration.state_secret_keys
     return {
         key: pulumi.Output.secret(value) if key in secret_keys else value for key, value in config.items()
     }

@@ -115,3 +115,43 @@ def test_config_output_is_secret(mocks: RecordingMocks) -> Any:
         assert registered.inputs["on"] is False and registered.inputs["tags"] == ["t1"]
 
     return sub.id.apply(lambda _: check())
+
+
+@pulumi.runtime.test
+def test_config_of_integration_outside_catalog_is_secret(mocks: RecordingMocks) -> Any:
+    """The provider cannot know which fields of an unknown integration are credentials: all are secret."""
+    sub = AuditLogSubscription(
+        "future",
+        integration_key="some-future-tool",
+        name="Future tool",
+        config={"endpoint": "https://future.example.com/hook/abc", "region": "eu"},
+        statements=[Statement(effect="allow", actions=["*"], resources=["proj/*"])],
+    )
+
+    def verify(_: Any) -> None:
+        inputs = mocks.registered[0].inputs
+        assert rpc.is_rpc_secret(inputs["config"])
+        assert rpc.unwrap_rpc_secret(inputs["config"]) == {
+            "endpoint": "https://future.example.com/hook/abc",
+            "region": "eu",
+        }
+
+    return sub.id.apply(verify)
+
+
+@pulumi.runtime.test
+def test_config_without_credentials_stays_plain(mocks: RecordingMocks) -> Any:
+    """Only secret fields and credential URLs are wrapped: a CloudTrail channel ARN is not."""
+    sub = AuditLogSubscription(
+        "cloudtrail",
+        integration_key="cloudtrail",
+        name="CloudTrail",
+        config={"ingestionChannelArn": "arn:aws:cloudtrail:eu-west-1:123456789012:channel/abc"},
+        statements=[Statement(effect="allow", actions=["*"], resources=["proj/*"])],
+    )
+
+    def verify(_: Any) -> None:
+        inputs = mocks.registered[0].inputs
+        assert not rpc.is_rpc_secret(inputs["config"])
+
+    return sub.id.apply(verify)

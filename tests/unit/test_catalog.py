@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pulumi_ld_auditsubs.catalog import load_catalog
+from pulumi_ld_auditsubs.catalog_overrides import CREDENTIAL_URLS
 
 KEYS = [
     "chronosphere",
@@ -81,3 +82,23 @@ def test_closest() -> None:
     assert catalog.closest("datdog")[0] == "datadog"
     assert catalog.closest("dynatrac")[0] == "dynatrace"
     assert catalog.closest("zzzzzzzz") == []
+
+
+def test_credential_url_overrides_name_real_fields() -> None:
+    """Every override points at an existing, non-masked field; a typo would silently protect nothing."""
+    for key, fields in CREDENTIAL_URLS.items():
+        integration = load_catalog()[key]
+        for field in fields:
+            variable = integration.variable(field)
+            assert variable is not None, f"{key}.{field}"
+            assert variable.is_state_secret and not variable.is_secret
+
+
+def test_webhook_urls_are_state_secrets_but_not_masked() -> None:
+    """The API returns webhook URLs as they are (not masked), but state keeps them as secrets."""
+    for key in ("slack", "msteams", "mattermost"):
+        integration = load_catalog()[key]
+        assert integration.secret_keys == frozenset()
+        assert integration.state_secret_keys == frozenset({"url"})
+    datadog = load_catalog()["datadog"]
+    assert datadog.state_secret_keys == datadog.secret_keys == frozenset({"apiKey"})
