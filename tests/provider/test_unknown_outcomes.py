@@ -1,0 +1,206 @@
+"""Creates whose outcome is unknown, injected through the emulator, over the real provider process.
+
+The provider must find the subscription *this* POST made, never take over one that existed before,
+refuse to choose between several, never re-send the POST, and say what to do when it cannot know.
+The provider here runs with a 0.5 s read timeout and a 1 s recovery wait, so the slow cases are fast.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+import requests
+from provider_harness import TOKEN, EngineDrivenProvider, calls, datadog
+
+from pulumi_ld_auditsubs.testing import Emulator
+from pulumi_ld_auditsubs.testing.emulator.store import STATE_FORMAT, STATE_VERSION
+
+COLLECTION = "/api/v2/integrations/datadog"
+FAST = {"ld-auditsubs:readTimeoutSeconds": "0.5", "ld-auditsubs:createRecoverySeconds": "1"}
+
+
+def fast_provider(emulator: Emulator) -> EngineDrivenProvider:
+    return EngineDrivenProvider(
+        {"launchdarkly:accessToken": TOKEN, "launchdarkly:apiHost": emulator.url, **FAST},
+        secret_keys=("launchdarkly:accessToken",),
+    )
+
+
+@pytest.fixture(scope="module")
+def fast(emulator: Emulator) -> Iterator[EngineDrivenProvider]:
+    provider = fast_provider(emulator)
+    yield provider
+    assert TOKEN not in provider.close()
+
+
+def named(emulator: Emulator, name: str) -> list[dict[str, Any]]:
+    return [s for s in emulator.subscriptions("datadog") if s["name"] == name]
+
+
+def by_hand(emulator: Emulator, props: dict[str, Any]) -> str:
+    """A subscription made in LaunchDarkly's UI (or by another stack): same document, not ours."""
+    body = {k: props[k] for k in ("name", "config", "statements", "on", "tags")}
+    headers = {"Authorization": emulator.token}
+    response = requests.post(emulator.url + COLLECTION, json=body, headers=headers, timeout=10)
+    response.raise_for_status()
+    return str(response.json()["_id"])
+
+
+def failure_text(caught: pytest.ExceptionInfo[grpc.RpcError]) -> str:
+    return caught.value.details() or ""
+
+
+@pytest.mark.parametrize(
+    "garbling",
+    [
+        {"action": "drop_after"},
+        {"action": "garble", "raw_body": b""},
+        {"action": "garble", "raw_body": b"<html>created</html>", "content_type": "text/html"},
+        {"action": "garble", "body": []},
+        {"action": "garble", "body": {"_id": None}},
+        {"action": "garble", "body": {"_id": ""}},
+        {"action": "garble", "body": {"_id": "../.."}},
+        {"action": "garble", "body": {"_id": "datadog/65f0c0ffee0123456789abcd"}},
+    ],
+    ids=["dropped", "empty", "html", "list", "id-null", "id-empty", "id-dotdot", "id-slash"],
+)
+def test_lost_or_unusable_answer_finds_what_this_post_made(
+    fast: EngineDrivenProvider, emulator: Emulator, garbling: dict[str, Any]
+) -> None:
+    name = f"unusable answer {garbling}"
+    emulator.inject_fault("POST", COLLECTION, **garbling)
+
+    created = fast.create(fast.checked(datadog(name=name)))
+
+    assert calls(emulator) == [("POST", COLLECTION), ("GET", COLLECTION)]
+    assert [s["_id"] for s in named(emulator, name)] == [created.outputs["subscriptionId"]]
+    assert created.id == f"datadog/{created.outputs['subscriptionId']}"
+
+
+def test_server_finishing_after_the_client_gave_up_is_found_by_relisting(
+    fast: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    name = "completed after the read timeout"
+    emulator.inject_fault("POST", COLLECTION, action="act_late", delay=0.8)
+
+    created = fast.create(fast.checked(datadog(name=name)))
+
+    methods = [m for m, _ in calls(emulator)]  # recorded when answered: the late POST may come last
+    assert methods.count("POST") == 1 and methods.count("GET") >= 1 and set(methods) == {"POST", "GET"}
+    assert [s["_id"] for s in named(emulator, name)] == [created.outputs["subscriptionId"]]
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_error_that_created_nothing_fails_as_unknown_and_never_reposts(
+    fast: EngineDrivenProvider, emulator: Emulator, status: int
+) -> None:
+    name = f"gateway {status}"
+    emulator.inject_fault("POST", COLLECTION, status=status, raw_body=b"<html>Bad gateway</html>")
+
+    with pytest.raises(grpc.RpcError) as caught:
+        fast.create(fast.checked(datadog(name=name)))
+
+    text = failure_text(caught)
+    assert "The outcome is unknown" in text and "the POST was not re-sent" in text
+    assert f"named '{name}' created after" in text and 'adopt_id="datadog/<its id>"' in text
+    assert [m for m, _ in calls(emulator)].count("POST") == 1
+    assert named(emulator, name) == []
+    # The user checked: there is none. Re-running `up` creates exactly one.
+    fast.create(fast.checked(datadog(name=name)))
+    assert len(named(emulator, name)) == 1
+
+
+def test_identical_subscription_that_existed_before_is_never_taken_over(tmp_path: Path) -> None:
+    """Made by hand an hour ago: same name, config and statements; the POST is lost at a gateway."""
+    props = datadog(name="made by hand, identical")
+    with Emulator(tokens=(TOKEN,)) as scratch:
+        by_hand(scratch, props)
+        document = scratch.subscriptions("datadog")[0]
+    hour_ago = int(time.time()) - 3600
+    old_id = f"{hour_ago:08x}{document['_id'][8:]}"
+    state = tmp_path / "state.json"
+    state.write_text(
+        json.dumps(
+            {"format": STATE_FORMAT, "version": STATE_VERSION, "subscriptions": [{**document, "_id": old_id}]}
+        )
+    )
+    with Emulator(tokens=(TOKEN,), state_file=state) as emulator:
+        provider = fast_provider(emulator)
+        try:
+            emulator.inject_fault("POST", COLLECTION, status=502)
+            with pytest.raises(grpc.RpcError) as caught:
+                provider.create(provider.checked(props))
+            assert "The outcome is unknown" in failure_text(caught)
+            assert [s["_id"] for s in emulator.subscriptions("datadog")] == [old_id]
+
+            emulator.inject_fault("POST", COLLECTION, action="drop_after")
+            created = provider.create(provider.checked(props))
+        finally:
+            provider.close()
+        ids = [s["_id"] for s in emulator.subscriptions("datadog")]
+    assert created.outputs["subscriptionId"] != old_id
+    assert ids == [old_id, created.outputs["subscriptionId"]]
+
+
+def test_several_candidates_fail_listing_them_and_how_to_keep_one(
+    fast: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    props = datadog(name="made by hand a moment before")
+    other = by_hand(emulator, props)
+    emulator.clear_requests()
+    emulator.inject_fault("POST", COLLECTION, action="drop_after")
+
+    with pytest.raises(grpc.RpcError) as caught:
+        fast.create(fast.checked(props))
+
+    ids = [s["_id"] for s in named(emulator, props["name"])]
+    assert len(ids) == 2 and other in ids
+    text = failure_text(caught)
+    assert all(id_ in text for id_ in ids)
+    assert "cannot tell which one is its own, so it took none" in text
+    assert 'set adopt_id="datadog/<id>"' in text and "delete the others" in text
+    assert [m for m, _ in calls(emulator)] == ["POST", "GET"]
+
+
+def test_post_landing_after_the_provider_gave_up_then_rerun_as_told_leaves_one(
+    fast: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    """The documented path: the message says to look for it and adopt it instead of re-running blindly."""
+    name = "landed after the provider gave up"
+    emulator.inject_fault("POST", COLLECTION, action="act_late", delay=2.5)
+
+    with pytest.raises(grpc.RpcError) as caught:
+        fast.create(fast.checked(datadog(name=name)))
+    assert f"Check LaunchDarkly for a 'datadog' subscription named '{name}'" in failure_text(caught)
+
+    for _ in range(100):  # the late POST lands a moment later
+        if named(emulator, name):
+            break
+        time.sleep(0.05)
+    [late] = named(emulator, name)
+    created = fast.create(fast.checked(datadog(name=name, adoptId=f"datadog/{late['_id']}")))
+    assert created.outputs["subscriptionId"] == late["_id"]
+    assert len(named(emulator, name)) == 1
+
+
+def test_identical_resources_created_concurrently_each_get_their_own(
+    fast: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    """Two resources of one stack declaring the same subscription; the first POST's answer is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    props = datadog(name="declared twice in one stack")
+    emulator.inject_fault("POST", COLLECTION, action="drop_after")
+    inputs = fast.checked(props)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        created = list(pool.map(lambda i: fast.create(inputs, name=f"twin{i}"), range(2)))
+
+    ids = sorted(c.outputs["subscriptionId"] for c in created)
+    assert ids == sorted(s["_id"] for s in named(emulator, props["name"]))
+    assert len(set(ids)) == 2
