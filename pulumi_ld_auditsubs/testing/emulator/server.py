@@ -348,7 +348,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if response is None:
             self.close_connection = True
             return
-        self._write(response)
+        try:
+            self._write(response)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a slow or act-late fault)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = _serve
 
