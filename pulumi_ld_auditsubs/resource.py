@@ -9,12 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 import pulumi
 import pulumi.dynamic
+from typing_extensions import deprecated
 
 from pulumi_ld_auditsubs.catalog import load_catalog
+from pulumi_ld_auditsubs.config_types import (
+    ChronosphereConfig,
+    CloudtrailConfig,
+    DatadogConfig,
+    DynatraceConfig,
+    DynatraceV2Config,
+    ElasticConfig,
+    GrafanaConfig,
+    HoneycombConfig,
+    IntegrationKey,
+    JiraConfig,
+    KosliConfig,
+    Last9Config,
+    LogdnaConfig,
+    MattermostConfig,
+    MsteamsConfig,
+    NewRelicApmConfig,
+    PagerdutyConfig,
+    SignalfxConfig,
+    SlackConfig,
+    SplunkConfig,
+    VercelNativeConfig,
+)
 from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
 
 _STATEMENT_KEYS = {
@@ -116,6 +140,343 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
     tags: pulumi.Output[list[str]]
     status: pulumi.Output[dict[str, Any]]
     """LaunchDarkly's ``_status``: successCount, errorCount, lastSuccess, lastError, errors."""
+
+    # One overload per catalog integration, so that `integration_key="datadog"` makes type checkers
+    # check `config` against `DatadogConfig`; the last one keeps any key with any mapping working.
+    # BEGIN GENERATED OVERLOADS (scripts/generate_catalog.py --derived; do not edit)
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["chronosphere"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[ChronosphereConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["cloudtrail"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[CloudtrailConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["datadog"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[DatadogConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["dynatrace"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[DynatraceConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["dynatrace-v2"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[DynatraceV2Config],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["elastic"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[ElasticConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["grafana"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[GrafanaConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["honeycomb"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[HoneycombConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["jira"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[JiraConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["kosli"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[KosliConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["last9"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[Last9Config],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["logdna"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[LogdnaConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["mattermost"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[MattermostConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["msteams"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[MsteamsConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["new-relic-apm"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[NewRelicApmConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["pagerduty"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[PagerdutyConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["signalfx"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[SignalfxConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["slack"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[SlackConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["splunk"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[SplunkConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: Literal["vercel-native"],
+        name: pulumi.Input[str],
+        config: pulumi.Input[VercelNativeConfig],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    @deprecated("config does not match the integration's TypedDict (pulumi_ld_auditsubs.config_types)")
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: IntegrationKey,
+        name: pulumi.Input[str],
+        config: pulumi.Input[Mapping[str, pulumi.Input[Any]]],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        integration_key: pulumi.Input[str],
+        name: pulumi.Input[str],
+        config: pulumi.Input[Mapping[str, pulumi.Input[Any]]],
+        statements: pulumi.Input[Sequence[StatementInput]],
+        on: pulumi.Input[bool] | None = None,
+        tags: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        adopt_id: pulumi.Input[str] | None = None,
+        change_comment: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None: ...
+
+    # END GENERATED OVERLOADS
 
     def __init__(
         self,

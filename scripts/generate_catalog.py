@@ -2,18 +2,29 @@
 
 Usage::
 
-    python scripts/generate_catalog.py REGISTRY_JSON MANIFESTS_DIR
+    python scripts/generate_catalog.py REGISTRY_JSON MANIFESTS_DIR   # the catalog, then what derives from it
+    python scripts/generate_catalog.py --derived                      # only the derived files
+    python scripts/generate_catalog.py --check                        # exit 1 if a derived file is stale
 
 ``REGISTRY_JSON`` is the list of the 20 audit-log integration keys with their form variables
 (derived from the live ``/api/v2/integration-manifests`` via the Terraform provider's generated
 configs); ``MANIFESTS_DIR`` holds the public integration-framework manifests, read only for each
 integration's display name and ``defaultPolicy``. The output is package data: generated, do not edit.
+
+Derived from that catalog, and regenerated with it: ``pulumi_ld_auditsubs/config_types.py`` (the
+typed config), the ``__init__`` overloads of ``AuditLogSubscription`` in ``resource.py`` (between the
+GENERATED markers; the parameters other than ``integration_key`` and ``config`` are copied from the
+hand-written implementation) and ``docs/integrations.md`` (the per-integration reference). A test
+runs ``--check``.
 """
 
 from __future__ import annotations
 
+import ast
 import json
+import runpy
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -53,13 +64,316 @@ def build(registry_path: Path, manifests_dir: Path) -> dict[str, Any]:
     }
 
 
+# --------------------------------------------------------------------------------------------------
+# Files derived from the checked-in catalog: the typed config module, the resource's overloads and
+# the per-integration reference. `--derived` rewrites them, `--check` says which are stale (CI).
+# --------------------------------------------------------------------------------------------------
+
+ROOT = OUTPUT.parent.parent.parent
+# Read from its file, not imported: the package cannot be imported while a derived file is missing.
+CREDENTIAL_URLS: dict[str, dict[str, str]] = runpy.run_path(
+    str(ROOT / "pulumi_ld_auditsubs" / "catalog_overrides.py")
+)["CREDENTIAL_URLS"]
+CONFIG_TYPES = ROOT / "pulumi_ld_auditsubs" / "config_types.py"
+RESOURCE = ROOT / "pulumi_ld_auditsubs" / "resource.py"
+REFERENCE = ROOT / "docs" / "integrations.md"
+BEGIN = "    # BEGIN GENERATED OVERLOADS (scripts/generate_catalog.py --derived; do not edit)\n"
+END = "    # END GENERATED OVERLOADS\n"
+MISMATCH = "config does not match the integration's TypedDict (pulumi_ld_auditsubs.config_types)"
+
+
+def typed_dict_name(key: str) -> str:
+    """``new-relic-apm`` -> ``NewRelicApmConfig``."""
+    return "".join(part[:1].upper() + part[1:] for part in key.split("-")) + "Config"
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def enum_alias_name(integration_key: str, field: str) -> str:
+    """``datadog``'s ``hostURL`` -> ``DatadogHostURL``."""
+    words = field.replace("_", "-").split("-")
+    return typed_dict_name(integration_key)[: -len("Config")] + "".join(w[:1].upper() + w[1:] for w in words)
+
+
+def _value_type(integration_key: str, variable: dict[str, Any]) -> str:
+    kind = variable["type"]
+    if kind == "boolean":
+        return "pulumi.Input[bool]"
+    if kind == "enum" and variable.get("allowedValues"):
+        return f"pulumi.Input[{enum_alias_name(integration_key, variable['key'])}]"
+    if kind in ("string", "uri", "enum", "oauth", "dynamicEnum", "publicKey", "environmentSelector"):
+        return "pulumi.Input[str]"
+    return "pulumi.Input[Any]"
+
+
+def _settable(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """Form variables a program may set (``generated`` ones are LaunchDarkly's outputs)."""
+    return [v for v in entry["formVariables"] if v["type"] != "generated"]
+
+
+def _field_type(integration_key: str, variable: dict[str, Any]) -> str:
+    value = _value_type(integration_key, variable)
+    return f"NotRequired[{value}]" if variable["isOptional"] else value
+
+
+def _enum_aliases(integration_key: str, variables: list[dict[str, Any]]) -> list[str]:
+    """One ``Literal`` alias per enum field, so a program can name the allowed values too."""
+    out: list[str] = []
+    for variable in variables:
+        if variable["type"] == "enum" and variable.get("allowedValues"):
+            out += ["", "", f"{enum_alias_name(integration_key, variable['key'])} = Literal["]
+            out += [f"    {json.dumps(value)}," for value in variable["allowedValues"]]
+            out += ["]", f'"""Allowed values of ``{integration_key}``\'s ``{variable["key"]}``."""']
+    return out
+
+
+def render_config_types(document: dict[str, Any]) -> str:
+    integrations = document["integrations"]
+    keys = list(integrations)
+    out = [
+        '"""Typed ``config`` of every integration in the catalog, for editors and type checkers.',
+        "",
+        "Generated by ``scripts/generate_catalog.py --derived`` from ``data/integrations.json``: do not",
+        "edit.",
+        "One ``TypedDict`` per integration with LaunchDarkly's keys verbatim (required keys, ``NotRequired``",
+        "optional ones, ``Literal`` allowed values, ``bool`` booleans), each value also accepting a Pulumi",
+        "``Input``; ``AuditLogSubscription``'s overloads pick the one matching ``integration_key``. At run",
+        "time they are plain dicts: the provider's ``check`` validates the same rules at preview.",
+        '"""',
+        "",
+        "# No `from __future__ import annotations`: TypedDict needs evaluated annotations to tell",
+        "# required from NotRequired keys at run time (__required_keys__, __optional_keys__).",
+        "import sys",
+        "from typing import Any, Literal",
+        "",
+        "import pulumi",
+        "",
+        "if sys.version_info >= (3, 11):",
+        "    from typing import NotRequired, TypedDict",
+        "else:",
+        "    from typing_extensions import NotRequired, TypedDict",
+        "",
+        "IntegrationKey = Literal[",
+        *[f"    {json.dumps(key)}," for key in keys],
+        "]",
+        '"""The integration keys LaunchDarkly accepts audit log subscriptions for."""',
+    ]
+    for key, entry in integrations.items():
+        name = typed_dict_name(key)
+        variables = _settable(entry)
+        title = f"``{key}``: {entry['name']}."
+        out += _enum_aliases(key, variables)
+        if all(v["key"].isidentifier() for v in variables):
+            out += ["", "", f"class {name}(TypedDict):", f'    """{title}"""', ""]
+            for variable in variables:
+                out.append(f"    {variable['key']}: {_field_type(key, variable)}")
+                doc = _first_sentence(variable.get("description") or "").replace('"""', "'''")
+                doc = doc.replace("\\", "\\\\")
+                if doc:
+                    lines = textwrap.wrap(f'"""{doc}"""', width=106)
+                    out += [f"    {line}" for line in lines]
+        else:  # keys such as ``base-url`` are not identifiers: the functional form keeps them verbatim
+            out += ["", "", f"{name} = TypedDict(", f"    {json.dumps(name)},", "    {"]
+            for variable in variables:
+                out.append(f"        {json.dumps(variable['key'])}: {_field_type(key, variable)},")
+            out += ["    },", ")", f'"""{title}"""']
+    out += [
+        "",
+        "",
+        "IntegrationConfig = (",
+        f"    {typed_dict_name(keys[0])}",
+        *[f"    | {typed_dict_name(key)}" for key in keys[1:]],
+        ")",
+        '"""The ``config`` of any catalog integration."""',
+        "",
+        "CONFIG_TYPES: dict[str, Any] = {",
+        *[f"    {json.dumps(key)}: {typed_dict_name(key)}," for key in keys],
+        "}",
+        '"""integration key -> its TypedDict (for tools that inspect them)."""',
+        "",
+    ]
+    return "\n".join(out)
+
+
+def _implementation_parameters(source: str) -> list[tuple[str, str]]:
+    """``(name, source text of the parameter)`` of ``AuditLogSubscription.__init__``'s implementation."""
+    tree = ast.parse(source)
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "AuditLogSubscription")
+    init = next(
+        n
+        for n in cls.body
+        if isinstance(n, ast.FunctionDef)
+        and n.name == "__init__"
+        and not any(ast.unparse(d).endswith("overload") for d in n.decorator_list)
+    )
+    args = init.args
+    params: list[tuple[str, str]] = []
+    for arg in args.args[1:]:
+        params.append((arg.arg, f"{arg.arg}: {ast.unparse(arg.annotation)}" if arg.annotation else arg.arg))
+    params.append(("*", "*"))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        text = f"{arg.arg}: {ast.unparse(arg.annotation)}" if arg.annotation else arg.arg
+        if default is not None:
+            text += f" = {ast.unparse(default)}"
+        params.append((arg.arg, text))
+    return params
+
+
+def _overload(
+    params: list[tuple[str, str]], key_type: str, config_type: str, decorator: str = ""
+) -> list[str]:
+    lines = ["    @overload"]
+    if decorator:
+        lines.append(f"    {decorator}")
+    lines += ["    def __init__(", "        self,"]
+    for name, text in params:
+        if name == "integration_key":
+            text = f"integration_key: {key_type}"
+        elif name == "config":
+            text = f"config: {config_type}"
+        lines.append(f"        {text},")
+    lines.append("    ) -> None: ...")
+    return lines
+
+
+def render_overloads(document: dict[str, Any], resource_source: str) -> str:
+    params = _implementation_parameters(resource_source)
+    lines = [BEGIN.rstrip("\n")]
+    for key in document["integrations"]:
+        lines += _overload(params, f"Literal[{json.dumps(key)}]", f"pulumi.Input[{typed_dict_name(key)}]")
+    # A catalog key with a config that is not its TypedDict still type-checks by default (plain dicts
+    # keep working), but is reported by type checkers that report deprecations (mypy's `deprecated`
+    # error code, pyright's reportDeprecated).
+    lines += _overload(
+        params,
+        "IntegrationKey",
+        "pulumi.Input[Mapping[str, pulumi.Input[Any]]]",
+        decorator=f'@deprecated("{MISMATCH}")',
+    )
+    lines += _overload(params, "pulumi.Input[str]", "pulumi.Input[Mapping[str, pulumi.Input[Any]]]")
+    lines += ["", END.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def render_resource(document: dict[str, Any], resource_source: str) -> str:
+    """``resource.py`` with its generated overload block replaced."""
+    start, end = resource_source.index(BEGIN), resource_source.index(END) + len(END)
+    return resource_source[:start] + render_overloads(document, resource_source) + resource_source[end:]
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render_reference(document: dict[str, Any]) -> str:
+    integrations = document["integrations"]
+    out = [
+        "# Integration reference",
+        "",
+        "<!-- Generated by scripts/generate_catalog.py --derived from"
+        " pulumi_ld_auditsubs/data/integrations.json; do not edit. -->",
+        "",
+        "Every integration LaunchDarkly accepts audit log subscriptions for, with the `config` keys of",
+        "`AuditLogSubscription` exactly as LaunchDarkly spells them. *Required* keys must be set;",
+        "an omitted *optional* key means its default. *Secret* values are masked by LaunchDarkly on",
+        "every read and kept as Pulumi secrets; *secret (credential URL)* values are not masked by",
+        "LaunchDarkly but are bearer credentials, kept as Pulumi secrets all the same",
+        "(`pulumi_ld_auditsubs/catalog_overrides.py`). *generated* keys are filled in by LaunchDarkly",
+        'and are outputs only. Booleans may also be given as the strings `"true"`/`"false"`.',
+        "",
+        "For type checkers, each integration's keys are a `TypedDict` in",
+        "`pulumi_ld_auditsubs.config_types` (named below), which `AuditLogSubscription` checks `config`",
+        "against when `integration_key` is a literal.",
+        "",
+        "| key | name | config keys |",
+        "|---|---|---|",
+    ]
+    for key, entry in integrations.items():
+        anchor = key.replace(" ", "-")
+        fields = ", ".join(f"`{v['key']}`" for v in entry["formVariables"])
+        out.append(f"| [`{key}`](#{anchor}) | {_cell(entry['name'])} | {fields} |")
+    for key, entry in integrations.items():
+        overrides = CREDENTIAL_URLS.get(key, {})
+        out += ["", f"## {key}", "", f"{_cell(entry['name'])}. Typed config: `{typed_dict_name(key)}`.", ""]
+        out += [
+            "| key | type | required | secret | default | allowed values | description |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for variable in entry["formVariables"]:
+            kind = variable["type"]
+            if kind == "generated":
+                required = "generated (output)"
+            else:
+                required = "optional" if variable["isOptional"] else "required"
+            if variable["isSecret"]:
+                secret = "secret"
+            elif variable["key"] in overrides:
+                secret = "secret (credential URL)"
+            else:
+                secret = ""
+            default = variable.get("defaultValue")
+            default_text = "" if default is None else f"`{json.dumps(default)}`"
+            allowed = ", ".join(f"`{v}`" for v in variable.get("allowedValues") or [])
+            out.append(
+                f"| `{variable['key']}` | {kind} | {required} | {secret} | {default_text} | {allowed} "
+                f"| {_cell(variable.get('description') or '')} |"
+            )
+        if overrides:
+            out += ["", *[f"`{field}` is a secret because {reason}." for field, reason in overrides.items()]]
+    return "\n".join(out) + "\n"
+
+
+def derived_files(document: dict[str, Any]) -> dict[Path, str]:
+    """Every file derived from ``document``, with its wanted content."""
+    return {
+        CONFIG_TYPES: render_config_types(document),
+        RESOURCE: render_resource(document, RESOURCE.read_text(encoding="utf-8")),
+        REFERENCE: render_reference(document),
+    }
+
+
+def stale_files(document: dict[str, Any]) -> list[Path]:
+    return [
+        path
+        for path, text in derived_files(document).items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
+
+
+def write_derived() -> list[Path]:
+    """Rewrite every stale derived file from the checked-in catalog; returns the ones written."""
+    document = json.loads(OUTPUT.read_text(encoding="utf-8"))
+    written = []
+    for path, text in derived_files(document).items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["--check"]:
+        stale = stale_files(json.loads(OUTPUT.read_text(encoding="utf-8")))
+        for path in stale:
+            print(f"stale: {path.relative_to(ROOT)} (run: python scripts/generate_catalog.py --derived)")
+        return 1 if stale else 0
+    if argv[1:] == ["--derived"]:
+        for path in write_derived():
+            print(f"wrote {path.relative_to(ROOT)}")
+        return 0
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     catalog = build(Path(argv[1]), Path(argv[2]))
     OUTPUT.write_text(json.dumps(catalog, indent=1, sort_keys=False) + "\n")
     print(f"wrote {OUTPUT} ({len(catalog['integrations'])} integrations)")
+    for path in write_derived():
+        print(f"wrote {path.relative_to(ROOT)}")
     return 0
 
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+from typing import get_args
+
 from pulumi_ld_auditsubs.catalog import load_catalog
 from pulumi_ld_auditsubs.catalog_overrides import CREDENTIAL_URLS
+from pulumi_ld_auditsubs.config_types import CONFIG_TYPES, IntegrationKey
 
 KEYS = [
     "chronosphere",
@@ -102,3 +108,24 @@ def test_webhook_urls_are_state_secrets_but_not_masked() -> None:
         assert integration.state_secret_keys == frozenset({"url"})
     datadog = load_catalog()["datadog"]
     assert datadog.state_secret_keys == datadog.secret_keys == frozenset({"apiKey"})
+
+
+def test_derived_files_are_current() -> None:
+    """config_types.py, the resource's overloads and docs/integrations.md match the catalog."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_catalog.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_typed_config_matches_catalog() -> None:
+    """Spot checks of the generated TypedDicts: verbatim keys, required vs optional, generated left out."""
+    assert set(get_args(IntegrationKey)) == set(KEYS)
+    assert set(CONFIG_TYPES) == set(KEYS)
+    splunk = CONFIG_TYPES["splunk"]
+    assert splunk.__required_keys__ == {"base-url", "skip-ca-verification", "token"}
+    datadog = CONFIG_TYPES["datadog"]
+    assert datadog.__required_keys__ == {"apiKey"}
+    assert datadog.__optional_keys__ == {"hostURL", "hideMemberDetails"}
+    assert "externalId" not in CONFIG_TYPES["cloudtrail"].__annotations__  # LaunchDarkly fills it in
