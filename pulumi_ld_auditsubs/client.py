@@ -263,6 +263,8 @@ class _Window:
     reset_at: float = 0.0
     """Epoch seconds when the window frees up (slots only ever free up with time)."""
     in_flight: int = 0
+    seen: bool = False
+    """Whether an answer on this window has arrived yet; until then one request at a time probes it."""
 
 
 class RateLimitWindows:
@@ -271,7 +273,8 @@ class RateLimitWindows:
     LaunchDarkly limits per route (verb + URL template) and per account, and says what is left in
     ``X-Ratelimit-Route-Remaining`` / ``X-Ratelimit-Global-Remaining`` with ``X-Ratelimit-Reset``
     (epoch ms), or sends ``Retry-After`` seconds for its IP limit. Once a window is spent, every
-    thread waits for its reset instead of spending its own retries; while requests are left, no more
+    thread waits for its reset instead of spending its own retries; the first request on a window
+    goes alone, so its answer says what is left before others follow; while requests are left, no more
     requests are put in flight than the server said are left; after a reset, one request probes the
     new window before the others follow. A thread that has slept until a reset counts that window
     as over even if the clock disagrees (a test's fake sleep, a skewed server clock): it never sleeps
@@ -305,6 +308,7 @@ class RateLimitWindows:
                 wait, full = 0.0, False
                 for key, window in zip(keys, windows, strict=True):
                     if window.remaining is None:
+                        full = full or (not window.seen and window.in_flight >= 1)
                         continue
                     if now < window.reset_at and window.reset_at > waited_for.get(key, -math.inf):
                         if window.remaining == 0:
@@ -347,6 +351,7 @@ class RateLimitWindows:
         with self._changed:
             for key in keys:
                 self._windows[key].in_flight -= 1
+                self._windows[key].seen |= response is not None
             if response is not None:
                 self._learn(response, host_key, route_key, fallback_wait)
             self._changed.notify_all()

@@ -1,0 +1,138 @@
+"""Rate limits in bulk: a time budget instead of an attempt count, and windows shared by every thread.
+
+The bulk figures (100 creates, 10 per 10 s, 4 threads) are in ``benchmarks/ratelimit_bulk.py``; here a
+tiny window proves the behaviour quickly over real sockets.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from pulumi_ld_auditsubs.client import (
+    RETRY_TIMEOUT_ENV,
+    LaunchDarklyClient,
+    RateLimitWindows,
+    RetryPolicy,
+)
+from pulumi_ld_auditsubs.errors import RateLimitedError
+from pulumi_ld_auditsubs.testing import Emulator
+
+TOKEN = "api-rate-limit-tests-57721566"
+COLLECTION = "/api/v2/integrations/msteams"
+
+
+def body(name: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "config": {"url": "https://example.webhook.office.com/webhookb2/abc"},
+        "statements": [{"effect": "allow", "actions": ["*"], "resources": ["proj/*"]}],
+    }
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(tokens=(TOKEN,)) as server:
+        yield server
+
+
+def test_threads_share_the_wait_for_a_spent_window_and_none_fails() -> None:
+    """4 threads, 3 requests per 0.5 s: with 2 attempts each, a thread that raced on its own would fail."""
+    per_window, creates = 3, 12
+    windows = RateLimitWindows()
+    with Emulator(tokens=(TOKEN,), rate_limit=per_window, rate_limit_window=0.5) as limited:
+        client = LaunchDarklyClient(
+            limited.url, TOKEN, retry=RetryPolicy(max_attempts=2), rate_limits=windows
+        )
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            created = list(
+                pool.map(lambda i: client.create_subscription("msteams", body(f"bulk {i}")), range(creates))
+            )
+        statuses = [r.status for r in limited.requests]
+        stored = limited.subscriptions("msteams")
+    assert sorted(s["_id"] for s in stored) == sorted(c["_id"] for c in created)  # all made, none twice
+    assert statuses.count(201) == creates
+    assert statuses.count(429) <= math.ceil(creates / per_window)  # no more 429s than windows
+
+
+def test_a_window_that_resets_after_the_budget_fails_without_sending() -> None:
+    with Emulator(tokens=(TOKEN,), rate_limit=1, rate_limit_window=60) as limited:
+        client = LaunchDarklyClient(
+            limited.url, TOKEN, retry_timeout_seconds=0.5, rate_limits=RateLimitWindows()
+        )
+        client.list_subscriptions("msteams")
+        with pytest.raises(RateLimitedError) as spent:
+            client.list_subscriptions("msteams")
+        assert len(limited.requests) == 1  # the spent window was not tried again
+    assert RETRY_TIMEOUT_ENV in str(spent.value) and "ld-auditsubs:retryTimeoutSeconds" in str(spent.value)
+
+
+def test_the_budget_comes_from_the_argument_then_the_environment_then_the_default(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(RETRY_TIMEOUT_ENV, raising=False)
+    assert LaunchDarklyClient(emulator.url, TOKEN).retry.budget_seconds == 300
+    monkeypatch.setenv(RETRY_TIMEOUT_ENV, "42.5")
+    assert LaunchDarklyClient(emulator.url, TOKEN).retry.budget_seconds == 42.5
+    assert LaunchDarklyClient(emulator.url, TOKEN, retry_timeout_seconds=7).retry.budget_seconds == 7
+    for bad in ("soon", "0", "-5", "nan", "inf", "1e9"):
+        monkeypatch.setenv(RETRY_TIMEOUT_ENV, bad)
+        with pytest.raises(ValueError, match=RETRY_TIMEOUT_ENV):
+            LaunchDarklyClient(emulator.url, TOKEN)
+
+
+def fake_sleep_client(url: str, waits: list[float]) -> LaunchDarklyClient:
+    return LaunchDarklyClient(
+        url,
+        TOKEN,
+        retry=RetryPolicy(jitter=lambda wait: 0.0, reset_margin=lambda: 0.0),
+        sleep=waits.append,
+        rate_limits=RateLimitWindows(),
+    )
+
+
+def test_a_spent_global_window_holds_every_route(emulator: Emulator) -> None:
+    waits: list[float] = []
+    client = fake_sleep_client(emulator.url, waits)
+    reset_ms = str(int((time.time() + 2) * 1000))
+    emulator.inject_fault(
+        "GET",
+        COLLECTION,
+        status=200,
+        body={"items": []},
+        headers={"X-Ratelimit-Global-Remaining": "0", "X-Ratelimit-Reset": reset_ms},
+    )
+    assert client.list_subscriptions("msteams") == []
+    created = client.create_subscription("msteams", body("after the global window"))  # another route
+    assert created["name"] == "after the global window"
+    assert waits == [pytest.approx(2.0, abs=0.5)]
+
+
+def test_retry_after_holds_the_host(emulator: Emulator) -> None:
+    waits: list[float] = []
+    client = fake_sleep_client(emulator.url, waits)
+    emulator.inject_fault("POST", COLLECTION, status=429, headers={"Retry-After": "2"})
+    client.create_subscription("msteams", body("ip limited"))
+    assert waits == [pytest.approx(2.0, abs=0.5)]
+    assert [r.status for r in emulator.requests] == [429, 201]
+
+
+def test_a_reset_time_in_the_past_backs_off_instead_of_spinning(emulator: Emulator) -> None:
+    """LaunchDarkly sometimes sends a reset in the past: wait a backoff, not zero."""
+    waits: list[float] = []
+    client = fake_sleep_client(emulator.url, waits)
+    past = str(int((time.time() - 60) * 1000))
+    emulator.inject_fault(
+        "GET",
+        COLLECTION,
+        status=429,
+        headers={"X-Ratelimit-Route-Remaining": "0", "X-Ratelimit-Reset": past},
+        times=2,
+    )
+    client.list_subscriptions("msteams")
+    assert len(waits) == 2 and all(wait > 0.1 for wait in waits)
+    assert [r.status for r in emulator.requests] == [429, 429, 200]
