@@ -23,6 +23,7 @@ from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
 from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host, validate_token
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, NotFoundError
 from pulumi_ld_auditsubs.export_render import ExportedProject, FoundSubscription, render_project
+from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
 
 DISTRIBUTION = "pulumi-ld-auditsubs"
 
@@ -155,7 +156,7 @@ def _client(api_host: str | None) -> LaunchDarklyClient:
         host = validate_host(host)
     except ValueError as exc:
         raise ExportError(str(exc).replace("launchdarkly:apiHost", host_source)) from exc
-    return LaunchDarklyClient(host, token)
+    return LaunchDarklyClient(host, token, token_source="LAUNCHDARKLY_ACCESS_TOKEN")
 
 
 def _check_output_dir(directory: Path, *, force: bool) -> None:
@@ -181,7 +182,7 @@ def _report(exported: ExportedProject, directory: Path, stack: str) -> None:
     if exported.unknown_integrations:
         print(
             f"{', '.join(exported.unknown_integrations)}: not in this provider's catalog; the stack file "
-            f'sets ld-auditsubs:allowUnknownIntegrations to "true" so that they can be managed'
+            f'sets {ALLOW_UNKNOWN_KEY} to "true" so that they can be managed'
         )
     print(f"Before `pulumi up`, in {directory}, set the stack's secrets (pulumi prompts for each value):")
     print(f"  pulumi config set --stack {stack} --secret launchdarkly:accessToken")

@@ -6,7 +6,8 @@ what :func:`render_project` returns. Every subscription becomes one ``AuditLogSu
 
 * values are written as LaunchDarkly holds them (config keys verbatim), except those equal to the
   catalog default (and ``on=True``, ``tags=[]``), which the resource fills in itself;
-* a secret field (the catalog says so, or, outside the catalog, its value comes back masked) becomes
+* a secret field (masked by LaunchDarkly or a credential URL by the catalog's override, or, outside
+  the catalog, a value that comes back masked) becomes
   ``config.require_secret("<stack config key>")``: its value is never written anywhere, and
   :attr:`ExportedProject.secrets` lists what the user must set;
 * ``generated`` fields (cloudtrail ``externalId``) are outputs and are left out;
@@ -21,14 +22,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_ld_auditsubs._pysource import Call, Code, Exploded, exploded
+from pulumi_ld_auditsubs._pysource import Call, Exploded, exploded
 from pulumi_ld_auditsubs.catalog import Catalog, Integration
 from pulumi_ld_auditsubs.masking import looks_masked
 from pulumi_ld_auditsubs.models import document_from_api
 from pulumi_ld_auditsubs.patch import json_equal
-
-ALLOW_UNKNOWN_KEY = "ld-auditsubs:allowUnknownIntegrations"
-"""The stack setting that lets the provider manage integrations outside its catalog."""
+from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
 
 _STATEMENT_ARGUMENTS = (
     ("actions", "actions"),
@@ -58,6 +57,8 @@ class SecretSetting:
     """The subscription's config field, verbatim (``apiKey``)."""
     subscription_name: str
     resource_name: str
+    masked: bool = True
+    """False for a credential LaunchDarkly returns in clear (a webhook URL): readable in its UI."""
 
     def command(self, stack: str) -> str:
         """The CLI command; without a value on the command line, ``pulumi`` prompts for it."""
@@ -65,7 +66,8 @@ class SecretSetting:
 
     @property
     def about(self) -> str:
-        return f"{self.integration_key} {self.field} of {self.subscription_name!r}"
+        where = "" if self.masked else " (a credential URL: copy it from the subscription in LaunchDarkly)"
+        return f"{self.integration_key} {self.field} of {self.subscription_name!r}{where}"
 
 
 @dataclass(frozen=True)
@@ -188,7 +190,8 @@ def _subscription_call(
     subscription_id = str(item.body.get("_id"))
     config: dict[str, Any] = {}
     secrets: list[SecretSetting] = []
-    secret_keys = integration.secret_keys if integration else frozenset()
+    # Webhook URLs come back in clear but are credentials (see catalog_overrides): never written either.
+    secret_keys = integration.state_secret_keys if integration else frozenset()
     generated = integration.generated_keys if integration else frozenset()
     defaults = integration.defaults if integration else {}
     for key, value in document["config"].items():
@@ -196,9 +199,16 @@ def _subscription_call(
             continue
         if key in secret_keys or looks_masked(value):
             config_key = config_key_for(resource_name, key, taken_keys)
-            config[key] = Code(f"config.require_secret({_quoted(config_key)})")
+            config[key] = Call("config.require_secret", (config_key,))
             secrets.append(
-                SecretSetting(config_key, item.integration_key, key, document["name"], resource_name)
+                SecretSetting(
+                    config_key,
+                    item.integration_key,
+                    key,
+                    document["name"],
+                    resource_name,
+                    masked=looks_masked(value),
+                )
             )
         elif key in defaults and json_equal(defaults[key], value):
             continue
@@ -222,10 +232,6 @@ def _statement(statement: Mapping[str, Any]) -> Call:
     kwargs: list[tuple[str, Any]] = [("effect", statement.get("effect"))]
     kwargs += [(argument, list(statement[key])) for key, argument in _STATEMENT_ARGUMENTS if key in statement]
     return Call("Statement", (), kwargs)
-
-
-def _quoted(text: str) -> str:
-    return '"' + text + '"'  # config keys are letters and digits only
 
 
 def _main_py(calls: list[str], *, uses_config: bool, uses_statement: bool) -> str:

@@ -14,7 +14,6 @@ in state; every other field is a plain value usable in Python control flow.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +22,11 @@ import pulumi
 from pulumi.runtime.config import get_config
 
 from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host, validate_token
+from pulumi_ld_auditsubs.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, MissingCredentialsError, NotFoundError
 from pulumi_ld_auditsubs.models import document_from_api
 from pulumi_ld_auditsubs.resource import Statement
+from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings, SettingsError
 
 __all__ = [
     "AuditLogSubscriptionResult",
@@ -119,15 +119,26 @@ def list_audit_log_subscriptions(
 
 
 def _client() -> LaunchDarklyClient:
-    """A client with the provider's credentials: stack config first, then the environment."""
-    token = get_config("launchdarkly:accessToken")
-    token_source = "stack config launchdarkly:accessToken"
-    if not token:
-        token, token_source = os.environ.get("LAUNCHDARKLY_ACCESS_TOKEN"), "LAUNCHDARKLY_ACCESS_TOKEN"
-    if not token:
+    """A client with the provider's settings: stack config first, then the environment."""
+    try:
+        settings = ProviderSettings.resolve({key: _config(key) for key in CONFIG_KEYS})
+    except SettingsError as exc:
+        raise LaunchDarklyError(f"cannot look audit log subscriptions up: {exc}") from None
+    if settings.token is None:
         raise MissingCredentialsError()
-    host = get_config("launchdarkly:apiHost") or os.environ.get("LAUNCHDARKLY_API_HOST") or DEFAULT_HOST
-    return LaunchDarklyClient(validate_host(str(host)), validate_token(str(token), token_source))
+    return LaunchDarklyClient(
+        settings.host,
+        settings.token,
+        token_source=settings.token_source,
+        timeout=(10.0, settings.read_timeout_seconds),
+        retry_timeout_seconds=settings.retry_timeout_seconds,
+    )
+
+
+def _config(key: str) -> str | None:
+    """A stack config value as text; secret ones too, without the SDK's "use get_secret" warning."""
+    value = get_config(key)
+    return None if value is None else str(value)
 
 
 def _result(integration_key: str, body: dict[str, Any]) -> AuditLogSubscriptionResult:

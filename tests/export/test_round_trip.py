@@ -23,6 +23,7 @@ from .support import (
     PASSPHRASE,
     SEED_SECRETS,
     TOKEN,
+    UNKNOWN_KEY,
     api,
     catalog_with_unknown_integration,
     export,
@@ -167,6 +168,10 @@ def test_exported_project_adopts_every_subscription_without_changing_it(
 SECRET_BY_FIELD_AND_NAME = {
     ("apiKey", "Production audit log to Datadog"): SEED_SECRETS["datadog"],
     ("apiKey", 'Staging "canary" log'): "dd-staging-throwaway-99",
+    (
+        "url",
+        "Flag changes to the release channel",
+    ): "https://example.webhook.office.com/webhookb2/release-channel",
 }
 
 
@@ -192,3 +197,50 @@ def secret_for(field: str, name: str, config_source: str) -> str:
     if field == "token":  # two Splunk subscriptions share the name; their base-url tells them apart
         return "splunk-dr-throwaway-token" if "splunk-dr" in config_source else SEED_SECRETS["splunk"]
     return SECRET_BY_FIELD_AND_NAME[(field, name)]
+
+
+def test_an_integration_outside_the_catalog_round_trips_with_the_stack_setting(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """LaunchDarkly added an integration after this release: ``--integration`` reaches it, and the
+    generated stack file allows it, so the first ``up`` adopts it like any other."""
+    created = api(
+        emulator.url,
+        "POST",
+        UNKNOWN_KEY,
+        {
+            "name": "Acme",
+            "config": {"endpoint": "https://acme.example.com/ingest", "apiToken": "acme-throwaway-token-42"},
+            "statements": [{"effect": "allow", "actions": ["*"], "resources": ["proj/*"]}],
+            "on": True,
+        },
+    ).json()
+    out = tmp_path / "acme"
+
+    result = export(emulator.url, "--output", str(out), "--integration", UNKNOWN_KEY)
+
+    assert result.returncode == 0, result.stderr
+    engine = LocalEngine(
+        out,
+        "dev",
+        state_dir=tmp_path / "state",
+        config={
+            "launchdarkly:apiHost": emulator.url,
+            "launchdarkly:accessToken": TOKEN,
+            "acmeApiToken": "acme-throwaway-token-42",
+        },
+        env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE},
+    )
+    emulator.clear_requests()
+
+    up = engine.up()
+
+    assert up.returncode == 0, up.output
+    assert [r.method for r in emulator.requests] == ["GET", "PATCH"]
+    assert emulator.requests[1].body["patch"] == [
+        {"op": "replace", "path": "/config/apiToken", "value": "acme-throwaway-token-42"}
+    ]
+    assert [s["_id"] for s in emulator.subscriptions(UNKNOWN_KEY)] == [created["_id"]]
+    emulator.clear_requests()
+    assert engine.preview(expect_no_changes=True).returncode == 0
+    assert emulator.requests == []
