@@ -86,11 +86,26 @@ def test_lookups_read_during_preview_and_up_and_keep_config_secret(
 
 
 def test_a_missing_subscription_is_a_clear_error(emulator: Emulator, tmp_path: Path) -> None:
-    preview = engine(emulator, tmp_path, missingId=MISSING_ID).preview()
+    """With the credentials in the environment this time (the stack config has none)."""
+    local = LocalEngine(
+        PROGRAM,
+        "dev",
+        state_dir=tmp_path / "state",
+        config={"missingId": MISSING_ID},
+        env={
+            "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+            "LAUNCHDARKLY_API_HOST": emulator.url,
+            "LAUNCHDARKLY_ACCESS_TOKEN": TOKEN,
+        },
+    )
+
+    preview = local.preview()
 
     assert preview.returncode == 1
     assert (
         f"get_audit_log_subscription: LaunchDarkly ({emulator.url}) has no 'datadog' audit log "
         f"subscription with id '{MISSING_ID}'" in preview.stderr
     )
-    assert {r.method for r in emulator.requests} == {"GET"}
+    # 20 lists (every catalog integration), the datadog list, the get, the missing get
+    assert [r.method for r in emulator.requests] == ["GET"] * 23
+    assert TOKEN not in preview.output
