@@ -7,6 +7,7 @@ The offline emulator and the local engine live in :mod:`pulumi_ld_auditsubs.test
 """
 
 from pulumi_ld_auditsubs._version import __version__
+from pulumi_ld_auditsubs.config_types import IntegrationKey
 from pulumi_ld_auditsubs.lookups import (
     AuditLogSubscriptionResult,
     SubscriptionLookupError,
@@ -18,6 +19,7 @@ from pulumi_ld_auditsubs.resource import AuditLogSubscription, Statement
 __all__ = [
     "AuditLogSubscription",
     "AuditLogSubscriptionResult",
+    "IntegrationKey",
     "Statement",
     "SubscriptionLookupError",
     "__version__",

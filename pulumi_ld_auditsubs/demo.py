@@ -35,6 +35,9 @@ from pulumi_ld_auditsubs.testing.engine import LocalEngine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """Where an editable install (``pip install -e .``) keeps ``examples/`` next to the package."""
+QUICKSTART = Path(__file__).resolve().parent / "data" / "quickstart"
+"""The quickstart program shipped as package data (a copy of ``examples/quickstart``, kept identical
+by a test), so the demo runs the same from a wheel as from a clone."""
 EXAMPLE = "quickstart"
 STACK = "dev"
 DEMO_TOKEN = "api-demo-throwaway-4d1c7f0e"
@@ -61,8 +64,8 @@ def redact(text: str) -> str:
 
 
 def find_example(name: str = EXAMPLE, root: Path | None = None) -> Path | None:
-    """``<repository>/examples/<name>``, or None when the package is not installed from a clone."""
-    directory = (root or REPO_ROOT) / "examples" / name
+    """The packaged quickstart program (or ``<root>/examples/<name>`` given a root); None if absent."""
+    directory = QUICKSTART if root is None and name == EXAMPLE else (root or REPO_ROOT) / "examples" / name
     if (directory / "Pulumi.yaml").is_file() and (directory / "__main__.py").is_file():
         return directory
     return None
@@ -289,9 +292,8 @@ def run(args: argparse.Namespace) -> int:
     example = find_example()
     if example is None:
         print(
-            f"demo: examples/{EXAMPLE} is not next to the installed package (looked in "
-            f"{REPO_ROOT / 'examples'}); the demo runs the repository's example, so run it from a "
-            "clone installed with `pip install -e .`",
+            f"demo: the quickstart program is missing from the installed package (looked in "
+            f"{QUICKSTART}); reinstall pulumi-ld-auditsubs",
             file=sys.stderr,
         )
         return 2
