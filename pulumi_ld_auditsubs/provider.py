@@ -15,12 +15,14 @@ same for every stack and every release of this major version.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sys
 import threading
+import time
 import weakref
-from collections.abc import Iterator, Mapping
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pydantic
 from pulumi.dynamic import (
@@ -68,9 +70,78 @@ from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings, Settings
 __all__ = ["PATCH_COMMENT", "AuditLogSubscriptionProvider", "ProviderSettings"]
 
 log = logging.getLogger(__name__)
+_Result = TypeVar("_Result")
 
 PATCH_COMMENT = "Updated by Pulumi (pulumi-ld-auditsubs)"
 """The comment of a PATCH whose resource carries no ``changeComment`` (state written by older releases)."""
+
+
+# -- the boundary: what the engine shows the user --------------------------------------------------
+
+_WHAT_TO_DO: tuple[tuple[type[LaunchDarklyError], str], ...] = (
+    (OutcomeUnknownError, ""),  # its message already says what to check
+    (RateLimitedError, "LaunchDarkly kept rate-limiting: run the command again later"),
+    (ServerError, "LaunchDarkly is failing: run the command again later"),
+    (BadRequestError, "LaunchDarkly refused the declared values: fix this resource's inputs as it says"),
+    (ConflictError, "it changed at the same time: run `pulumi refresh`, then `pulumi up`"),
+    (
+        InvalidResponseError,
+        "check launchdarkly:apiHost if a proxy sits in front of LaunchDarkly, else run the command again",
+    ),
+    (ApiError, ""),
+    (ApiConnectionError, ""),
+)
+
+
+def _failure_line(
+    action: str, provider: AuditLogSubscriptionProvider, args: tuple[Any, ...], exc: Exception
+) -> str:
+    """What failed, on which subscription, against which host, and what to do: one line."""
+    id_ = args[0] if len(args) > 1 and isinstance(args[0], str) else None
+    props = args[-1] if args and isinstance(args[-1], Mapping) else {}
+    key, subscription_id = _split_id_leniently(id_) if id_ else (props.get("integrationKey"), None)
+    where = f" (id {subscription_id})" if subscription_id else ""
+    if isinstance(exc, LaunchDarklyError):
+        detail = str(exc)
+        hint = next((text for cls, text in _WHAT_TO_DO if isinstance(exc, cls)), "")
+    else:
+        detail = f"unexpected {type(exc).__name__}: {exc}"
+        hint = "this is a bug in pulumi-ld-auditsubs; please report it with this message"
+    try:
+        host = provider._settings().host
+    except LaunchDarklyError:
+        host = ""
+    on_host = f" on {host}" if host and host not in detail else ""
+    message = (
+        f"failed to {action} {key!r} audit log subscription {props.get('name')!r}{where}{on_host}: {detail}"
+    )
+    if hint and hint.split(";")[0] not in detail and "launchdarkly:apiHost" not in detail:
+        message += f"; {hint}"
+    return " ".join(message.split())
+
+
+def _boundary(action: str) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
+    """Wrap a hook so any failure reaches the user as one actionable line.
+
+    The SDK sends the engine ``traceback.format_exc()`` of whatever a hook raises
+    (``pulumi/dynamic/__main__.py`` ``_abort_with_traceback``), so the error is raised here, outside
+    the ``except`` block and ``from None``: no chained internals, three short frames, and a last
+    line that is the whole story. Messages pass through :class:`LaunchDarklyError`, which scrubs
+    registered secrets.
+    """
+
+    def decorate(hook: Callable[..., _Result]) -> Callable[..., _Result]:
+        @functools.wraps(hook)
+        def hook_with_a_clear_failure(self: AuditLogSubscriptionProvider, *args: Any) -> _Result:
+            try:
+                return hook(self, *args)
+            except Exception as exc:  # the boundary: every failure leaves as one LaunchDarklyError
+                message = _failure_line(action, self, args, exc)
+            raise LaunchDarklyError(message) from None
+
+        return hook_with_a_clear_failure
+
+    return decorate
 
 
 _SETTINGS: weakref.WeakKeyDictionary[AuditLogSubscriptionProvider, ProviderSettings] = (
@@ -155,65 +226,62 @@ class AuditLogSubscriptionProvider(ResourceProvider):
 
     # -- hooks that call LaunchDarkly: every failure leaves as one actionable line -------------------
 
+    @_boundary("create")
     def create(self, props: dict[str, Any]) -> CreateResult:
-        key = str(props.get("integrationKey"))
-        with _failing_clearly("create", key, props.get("name"), None, self):
-            settings = self._settings()
-            integration = _integration(key)
-            wanted = desired_document(props, integration)
-            client = self._client(settings)
-            adopt_id = props.get("adoptId")
-            if adopt_id:
-                live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
-            else:
-                live = self._post(client, settings, key, _post_body(props, wanted), wanted, integration)
-            recovery.claim(live["_id"])
-            return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
+        key = str(props["integrationKey"])
+        settings = self._settings()
+        integration = _integration(key)
+        wanted = desired_document(props, integration)
+        client = self._client(settings)
+        adopt_id = props.get("adoptId")
+        if adopt_id:
+            live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
+        else:
+            live = self._post(client, settings, key, _post_body(props, wanted), wanted, integration)
+        recovery.claim(live["_id"])
+        return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
 
+    @_boundary("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        key, subscription_id = _split_id_leniently(id_)
-        with _failing_clearly("update", key, news.get("name"), subscription_id, self):
-            key, subscription_id = _split_id(id_)
-            integration = _integration(key)
-            operations = subscription_patch(
-                desired_document(olds, integration), desired_document(news, integration)
+        key, subscription_id = _split_id(id_)
+        integration = _integration(key)
+        operations = subscription_patch(
+            desired_document(olds, integration), desired_document(news, integration)
+        )
+        if not operations:
+            return UpdateResult(_outputs(news, None, integration, previous=olds))
+        request = f"PATCH /api/v2/integrations/{key}/{subscription_id}"
+        try:
+            answer = self._client(self._settings()).patch_subscription(
+                key, subscription_id, operations, comment=_change_comment(news)
             )
-            if not operations:
-                return UpdateResult(_outputs(news, None, integration, previous=olds))
-            request = f"PATCH /api/v2/integrations/{key}/{subscription_id}"
-            try:
-                answer = self._client(self._settings()).patch_subscription(
-                    key, subscription_id, operations, comment=_change_comment(news)
-                )
-            except NotFoundError:
-                raise LaunchDarklyError(
-                    "it no longer exists in LaunchDarkly; run `pulumi refresh` to drop it from the stack, "
-                    "then `pulumi up` to recreate it"
-                ) from None
-            # The answer must be the subscription that was patched, or nothing of it reaches state.
-            live = _parse_answer(answer, request, subscription_id, key)
-            return UpdateResult(_outputs(news, live, integration))
+        except NotFoundError:
+            raise LaunchDarklyError(
+                "it no longer exists in LaunchDarkly; run `pulumi refresh` to drop it from the stack, "
+                "then `pulumi up` to recreate it"
+            ) from None
+        # The answer must be the subscription that was patched, or nothing of it reaches state.
+        live = _parse_answer(answer, request, subscription_id, key)
+        return UpdateResult(_outputs(news, live, integration))
 
+    @_boundary("refresh")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        key, subscription_id = _split_id_leniently(id_)
-        with _failing_clearly("refresh", key, props.get("name"), subscription_id, self):
-            key, subscription_id = _split_id(id_)
-            request = f"GET /api/v2/integrations/{key}/{subscription_id}"
-            try:
-                answer = self._client(self._settings()).get_subscription(key, subscription_id)
-            except NotFoundError:
-                return ReadResult(None, {})  # LaunchDarkly's own 404: deleted out of band, drop it
-            live = _parse_answer(answer, request, subscription_id, key)
-            integration = _integration(key)
-            inputs = _refreshed_inputs(props, live, integration)
-            return ReadResult(id_, _outputs(inputs, live, integration), inputs)
+        key, subscription_id = _split_id(id_)
+        request = f"GET /api/v2/integrations/{key}/{subscription_id}"
+        try:
+            answer = self._client(self._settings()).get_subscription(key, subscription_id)
+        except NotFoundError:
+            return ReadResult(None, {})  # LaunchDarkly's own 404: deleted out of band, drop it
+        live = _parse_answer(answer, request, subscription_id, key)
+        integration = _integration(key)
+        inputs = _refreshed_inputs(props, live, integration)
+        return ReadResult(id_, _outputs(inputs, live, integration), inputs)
 
+    @_boundary("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        key, subscription_id = _split_id_leniently(id_)
-        with _failing_clearly("delete", key, _props.get("name"), subscription_id, self):
-            key, subscription_id = _split_id(id_)
-            with contextlib.suppress(NotFoundError):  # LaunchDarkly's own 404: already gone, done
-                self._client(self._settings()).delete_subscription(key, subscription_id)
+        key, subscription_id = _split_id(id_)
+        with contextlib.suppress(NotFoundError):  # LaunchDarkly's own 404: already gone, done
+            self._client(self._settings()).delete_subscription(key, subscription_id)
 
     # -- helpers that need the client ----------------------------------------------------------
 
@@ -261,6 +329,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         integration: Integration | None,
     ) -> dict[str, Any]:
         """POST once; if its outcome is unknown, find what *this* POST created, never POST again."""
+        started = time.time()
         with recovery.one_identical_create_at_a_time(settings.host, key, wanted):
             try:
                 answer = client.create_subscription(key, body)
@@ -269,66 +338,28 @@ class AuditLogSubscriptionProvider(ResourceProvider):
                     client, key, wanted, integration, lost, wait_seconds=settings.create_recovery_seconds
                 )
             recovery.claim(str(answer.get("_id")))
-        request = f"POST /api/v2/integrations/{key}"
-        return _parse_answer(answer, request, None, key)
-
-
-# -- the boundary: what the engine shows the user --------------------------------------------------
-
-_WHAT_TO_DO: tuple[tuple[type[LaunchDarklyError], str], ...] = (
-    (OutcomeUnknownError, ""),  # its message already says what to check
-    (RateLimitedError, "LaunchDarkly kept rate-limiting: run the command again later"),
-    (ServerError, "LaunchDarkly is failing: run the command again later"),
-    (BadRequestError, "LaunchDarkly refused the declared values: fix this resource's inputs as it says"),
-    (ConflictError, "it changed at the same time: run `pulumi refresh`, then `pulumi up`"),
-    (InvalidResponseError, ""),
-    (ApiError, ""),
-    (ApiConnectionError, ""),
-)
-
-
-@contextlib.contextmanager
-def _failing_clearly(
-    action: str,
-    key: str,
-    name: object,
-    subscription_id: str | None,
-    provider: AuditLogSubscriptionProvider,
-) -> Iterator[None]:
-    """Turn any failure into one line: what failed, on which subscription, against which host, what to do.
-
-    The SDK sends the engine ``traceback.format_exc()`` of whatever a hook raises, so the exception
-    is re-raised ``from None``: no chained internals, and the last line is the whole story.
-    """
-    try:
-        yield
-    except Exception as exc:  # the hook boundary: every failure leaves as one LaunchDarklyError
-        _fail(action, key, name, subscription_id, provider, exc)
-
-
-def _fail(
-    action: str,
-    key: str,
-    name: object,
-    subscription_id: str | None,
-    provider: AuditLogSubscriptionProvider,
-    exc: Exception,
-) -> NoReturn:
-    try:
-        host = f" on {provider._settings().host}"
-    except LaunchDarklyError:
-        host = ""
-    where = f" (id {subscription_id})" if subscription_id else ""
-    if isinstance(exc, LaunchDarklyError):
-        detail = str(exc)
-        hint = next((text for cls, text in _WHAT_TO_DO if isinstance(exc, cls)), "")
-    else:
-        detail = f"unexpected {type(exc).__name__}: {exc}"
-        hint = "this is a bug in pulumi-ld-auditsubs; please report it with this message"
-    message = f"failed to {action} {key!r} audit log subscription {name!r}{where}{host}: {detail}"
-    if hint:
-        message += f"; {hint}"
-    raise LaunchDarklyError(" ".join(message.split())) from None
+        try:
+            return _parse_answer(answer, f"POST /api/v2/integrations/{key}", None, key)
+        except InvalidResponseError as unusable:
+            subscription_id = answer.get("_id")
+            if not isinstance(subscription_id, str) or not is_subscription_id(subscription_id):
+                raise
+            problem = str(unusable)
+        # Created, but its answer cannot be stored: read it back (it must be what was declared).
+        path = f"/api/v2/integrations/{key}/{subscription_id}"
+        try:
+            live = _parse_answer(
+                client.get_subscription(key, subscription_id), f"GET {path}", subscription_id, key
+            )
+            if recovery.same_subscription(live, wanted, integration):
+                return live
+            problem += f"; GET {path} is not the declared subscription"
+        except LaunchDarklyError as exc:
+            problem += f"; reading it back failed too ({exc})"
+        raise LaunchDarklyError(
+            f"{problem}. Nothing was stored and the POST was not re-sent. "
+            f"{recovery.what_to_check(key, wanted.get('name'), started)}; or delete it in LaunchDarkly"
+        )
 
 
 def _log_to_stderr() -> None:

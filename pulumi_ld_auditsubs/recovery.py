@@ -93,7 +93,8 @@ def find_created(
         except LaunchDarklyError as exc:
             raise LaunchDarklyError(
                 f"{lost}. Looking for what it created failed too ({exc}), and the POST was not re-sent. "
-                f"{_what_to_check(key, wanted, lost)}; if there is none, run `pulumi up` again"
+                f"{what_to_check(key, wanted.get('name'), lost.sent_at)}; "
+                "if there is none, run `pulumi up` again"
             ) from None
         candidates = [
             item
@@ -183,14 +184,15 @@ def _none_message(
     return (
         f"{lost}. The outcome is unknown: no new matching subscription appeared within {wait_seconds:g} s "
         f"({lists} lists of {key}), and the POST was not re-sent because it may still land. "
-        f"{_what_to_check(key, wanted, lost)}; if there is none, run `pulumi up` again "
+        f"{what_to_check(key, wanted.get('name'), lost.sent_at)}; if there is none, run `pulumi up` again "
         "(raise ld-auditsubs:createRecoverySeconds to wait longer)"
     )
 
 
-def _what_to_check(key: str, wanted: Mapping[str, Any], lost: OutcomeUnknownError) -> str:
-    sent = datetime.datetime.fromtimestamp(lost.sent_at, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def what_to_check(key: str, name: object, since: float) -> str:
+    """Tell the user how to settle an unknown outcome by hand: look, then adopt or re-run."""
+    sent = datetime.datetime.fromtimestamp(since, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (
-        f"Check LaunchDarkly for a {key!r} subscription named {wanted.get('name')!r} created after {sent}: "
+        f"Check LaunchDarkly for a {key!r} subscription named {name!r} created after {sent}: "
         f'if there is one, set adopt_id="{key}/<its id>" on this resource and run `pulumi up`'
     )
