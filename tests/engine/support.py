@@ -51,6 +51,7 @@ class Toy:
         token_via_config: bool = False,
         expect_no_changes: bool = False,
         env: dict[str, str] | None = None,
+        extra_args: list[str] | None = None,
     ) -> LocalResult:
         """Run one operation; ``records`` is the program's `records` config."""
         self._mark = len(self.log())
@@ -64,7 +65,9 @@ class Toy:
             self.engine.secrets = {}
         self.engine.env = {**saved_env, **(env or {})}
         try:
-            return self.engine.run(operation, config=config, expect_no_changes=expect_no_changes)
+            return self.engine.run(
+                operation, config=config, expect_no_changes=expect_no_changes, extra_args=extra_args or []
+            )
         finally:
             self.engine.secrets, self.engine.env = saved_secrets, saved_env
 

@@ -52,3 +52,13 @@ def test_missing_secure_value_names_both_ways_to_supply_it(tmp_path: Path) -> No
     )
     assert bad.returncode == 2
     assert "--config expects KEY=VALUE" in bad.stderr
+
+
+def test_a_long_provider_error_arrives_whole(toy: Toy) -> None:
+    # the message travels as a gRPC trailer; over 8 KiB it used to arrive as "received metadata
+    # size exceeds soft limit" and the provider's words were lost
+    result = toy.run("up", [{"name": "loud", "failCreate": 20_000}])
+    assert result.returncode == 1
+    assert f"error: {TYPE} loud: Create failed:" in result.stderr
+    assert "toy create failed for loud: failCreate is set" + "x" * 20_000 + "END" in result.stderr
+    assert "metadata size" not in result.stderr

@@ -40,6 +40,11 @@ ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Without resource references the SDK sends a resource input as its ID (or URN), like the engine
 # does for providers that do not accept resources.
 _HIDDEN_FEATURES = {resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES}
+_RESULTS = {
+    "success": resource_pb2.Result.SUCCESS,
+    "fail": resource_pb2.Result.FAIL,
+    "skip": resource_pb2.Result.FAIL,  # this SDK's proto has no SKIP; it treats both alike
+}
 
 
 class _UnsupportedMocks(Mocks):
@@ -112,7 +117,9 @@ class EngineMonitor(MockMonitor):
         )
         result = self.deployment.register(goal)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, result.id, result.outputs)
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=result.id, object=to_struct(result.outputs))
+        return resource_pb2.RegisterResourceResponse(
+            urn=urn, id=result.id, object=to_struct(result.outputs), result=_RESULTS[result.outcome]
+        )
 
     def RegisterResourceOutputs(self, request: resource_pb2.RegisterResourceOutputsRequest) -> Any:
         if request.urn == self.stack_urn:

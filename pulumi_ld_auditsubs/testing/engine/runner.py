@@ -94,7 +94,8 @@ def run_operation(
     outputs: dict[str, Any] = {}
     failure: BaseException | None = None
     try:
-        if not preview and (operation == "up" or run_program_too) and state.provider_config != current:
+        if operation == "up" and state.provider_config != current:
+            # Recorded like the default provider's inputs in Pulumi's state; only `up` records it.
             state.provider_config = current
             store.append(state, [{"op": "provider_config", "config": store.encode(current)}])
         if operation in ("preview", "up"):

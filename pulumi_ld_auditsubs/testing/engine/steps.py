@@ -118,6 +118,10 @@ class Registered:
 
     id: str
     outputs: dict[str, Any]
+    outcome: str = "success"
+    """``fail`` or ``skip`` with ``continue_on_error``: the engine then answers the registration
+    with ``Result.FAIL``/``SKIP`` instead of an error, so the program goes on and sees unknowns
+    (``source_eval.go``; ``CreateStep.Fail``/``Skip``)."""
 
 
 class DeploymentFailed(EngineError):
@@ -178,6 +182,7 @@ class Deployment:
         self._idle = threading.Condition(self._lock)
         self._inflight = 0
         self._stopped = False
+        self._failed_urns: set[str] = set()
         self._slots = threading.BoundedSemaphore(self.parallel)
 
     # -- bookkeeping ------------------------------------------------------------------------------
@@ -270,11 +275,21 @@ class Deployment:
                 raise EngineError(
                     f"duplicate resource URN {goal.urn!r}: resource names must be unique per type"
                 )
+            with self._lock:
+                skip = bool({goal.parent, *goal.dependencies} & self._failed_urns)
+                if skip:
+                    self._failed_urns.add(goal.urn)
+            if skip:  # continue_on_error: what depends on a failed step is skipped, as in Pulumi
+                return Registered(id=old.id if old else "", outputs={}, outcome="skip")
             with self._slots:
                 return self._register(goal, old)
         except Exception as exc:
             self._fail(exc)
-            raise
+            if not self.continue_on_error:
+                raise
+            with self._lock:
+                self._failed_urns.add(goal.urn)
+            return Registered(id=old.id if old else "", outputs={}, outcome="fail")
         finally:
             with self._idle:
                 self._inflight -= 1

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -30,7 +31,7 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime.rpc import contains_unknowns
 
-INPUTS = ("value", "kind", "secret", "tags", "dbr", "failCreate")
+INPUTS = ("value", "kind", "secret", "tags", "dbr", "failCreate", "failDelete", "slowCreate")
 _LOCK = threading.Lock()
 
 
@@ -82,7 +83,14 @@ class ToyProvider(ResourceProvider):
             return result
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        self._log("check", name=_name(news), unknowns=contains_unknowns(news), token=self.token_hash)
+        self._log(
+            "check",
+            name=_name(news),
+            unknowns=contains_unknowns(news),
+            token=self.token_hash,
+            olds=bool(_olds),
+            value=None if contains_unknowns(news.get("value")) else news.get("value"),
+        )
         failures = []
         value = news.get("value")
         if isinstance(value, (int, float)) and value < 0:
@@ -105,8 +113,14 @@ class ToyProvider(ResourceProvider):
         return outs
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        if props.get("failCreate"):
-            raise RuntimeError(f"toy create failed for {_name(props)}: failCreate is set")
+        fail = props.get("failCreate")
+        if fail:
+            # an int asks for a message that long (provider errors can exceed gRPC's 8 KiB default)
+            padding = "x" * int(fail) if not isinstance(fail, bool) else ""
+            raise RuntimeError(f"toy create failed for {_name(props)}: failCreate is set{padding}END")
+        self._log("create-start", name=_name(props))
+        if props.get("slowCreate"):
+            time.sleep(float(props["slowCreate"]))
         id_ = uuid.uuid4().hex[:8]
         record = {k: props[k] for k in ("label", *INPUTS) if k in props}
         self._mutate(lambda records: records.__setitem__(id_, record))
@@ -121,7 +135,7 @@ class ToyProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         record = self._mutate(lambda records: records.get(id_))
-        self._log("read", name=_name(props), id=id_, found=record is not None)
+        self._log("read", name=_name(props), id=id_, found=record is not None, token=self.token_hash)
         if record is None:
             return ReadResult(None, {})
         live = {**{k: v for k, v in props.items() if k not in INPUTS}, **record}
@@ -129,8 +143,10 @@ class ToyProvider(ResourceProvider):
         return ReadResult(id_, outs, {k: record[k] for k in ("label", *INPUTS) if k in record})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        if props.get("failDelete"):
+            raise RuntimeError(f"toy delete failed for {_name(props)}: failDelete is set")
         self._mutate(lambda records: records.pop(id_, None))
-        self._log("delete", name=_name(props), id=id_)
+        self._log("delete", name=_name(props), id=id_, token=self.token_hash)
 
 
 class ToyRecord(Resource, module="toy", name="Record"):
@@ -148,7 +164,9 @@ class ToyRecord(Resource, module="toy", name="Record"):
         secret: Any = None,
         tags: Any = None,
         dbr: bool | None = None,
-        fail_create: bool | None = None,
+        fail_create: bool | int | None = None,
+        fail_delete: bool | None = None,
+        slow_create: float | None = None,
         engine_diff: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
@@ -160,6 +178,8 @@ class ToyRecord(Resource, module="toy", name="Record"):
             "tags": tags,
             "dbr": dbr,
             "failCreate": fail_create,
+            "failDelete": fail_delete,
+            "slowCreate": slow_create,
             "computed": None,
         }
         super().__init__(ToyProvider(engine_diff), name, props, opts)

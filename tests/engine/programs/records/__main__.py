@@ -1,7 +1,8 @@
 """Declares toy records from the `records` config value, a JSON list of objects:
 
 {"name": "a", "value": 1, "kind": "x", "valueFrom": "other", "dependsOn": ["other"],
- "withToken": true, "tags": [...], "dbr": true, "failCreate": true, "engineDiff": true,
+ "withToken": true, "tags": [...], "dbr": true, "failCreate": true (or a message length),
+ "failDelete": true, "slowCreate": seconds, "engineDiff": true,
  "opts": {"protect": true, "retain_on_delete": true, "ignore_changes": [...],
           "replace_on_changes": [...], "delete_before_replace": true,
           "additional_secret_outputs": [...]}}
@@ -29,6 +30,8 @@ for spec in records:
         tags=spec.get("tags"),
         dbr=spec.get("dbr"),
         fail_create=spec.get("failCreate"),
+        fail_delete=spec.get("failDelete"),
+        slow_create=spec.get("slowCreate"),
         engine_diff=spec.get("engineDiff", False),
         opts=pulumi.ResourceOptions(**options),
     )
