@@ -365,12 +365,23 @@ class AuditLogSubscriptionProvider(ResourceProvider):
 def _log_to_stderr() -> None:
     """Show this library's info lines in the provider process (the engine displays its stderr)."""
     package = logging.getLogger("pulumi_ld_auditsubs")
-    if package.handlers:
+    if any(isinstance(handler, _CurrentStderr) for handler in package.handlers):
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(logging.Formatter("%(levelname)s: pulumi-ld-auditsubs: %(message)s"))
     package.addHandler(handler)
     package.setLevel(logging.INFO)
+
+
+class _CurrentStderr(logging.Handler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted (it may be replaced)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:  # logging must never fail a step
+            self.handleError(record)
 
 
 def _parse_answer(
