@@ -326,7 +326,8 @@ def _readme(exported: ExportedProject, project: str, stack: str, api_host: str) 
             f"{', '.join(exported.unknown_integrations)} are not in this provider's integration catalog. The",
             f'stack file sets `{ALLOW_UNKNOWN_KEY}: "true"` so that the provider manages them anyway,',
             "leaving their config to LaunchDarkly to validate. Config values that came back masked are",
-            "treated as secrets above.",
+            "treated as secrets above; the others are written as LaunchDarkly returned them. If one of",
+            "those is a credential (a webhook URL, say), move it to a secret: `config.require_secret(...)`.",
             "",
         ]
     if exported.warnings:

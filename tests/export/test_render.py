@@ -126,6 +126,22 @@ def test_an_integration_outside_the_catalog_keeps_its_values_and_its_masked_ones
     assert exported.summary() == "exported 1 audit log subscription: acme 1 (not in the catalog)"
 
 
+def test_a_subscription_without_statements_is_exported_with_a_warning() -> None:
+    """The resource requires a statement; LaunchDarkly may hold none (made through the API)."""
+    exported = render(
+        found("datadog", "Bare", "65f000000000000000000004", {"apiKey": "abc****xyz"}, statements=[])
+    )
+
+    [bare] = kwargs_of(exported.files["__main__.py"])
+    assert bare["statements"] == []
+    assert exported.warnings == [
+        "datadog subscription 'Bare' has no policy statements; add at least one to resource 'bare' in "
+        "__main__.py before `pulumi up`"
+    ]
+    assert f"- {exported.warnings[0]}" in exported.files["README.md"]
+    assert "from pulumi_ld_auditsubs import AuditLogSubscription\n" in exported.files["__main__.py"]
+
+
 AWKWARD_STRINGS = [
     'say "hi"',
     "it's",

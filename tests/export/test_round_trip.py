@@ -110,7 +110,7 @@ def test_exported_project_adopts_every_subscription_without_changing_it(
     ]:
         assert secret not in written
     main = (out / "__main__.py").read_text()
-    ast.parse(main)
+    compile(main, "__main__.py", "exec")
     ruff = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--check", "--isolated", str(out / "__main__.py")],
         capture_output=True,
