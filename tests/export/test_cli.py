@@ -138,6 +138,11 @@ def test_credentials_come_from_the_environment_or_api_host(
     assert no_token.returncode == 2
     assert "no LaunchDarkly access token: set LAUNCHDARKLY_ACCESS_TOKEN" in no_token.stderr
 
+    wrong_token = export(emulator.url, "--output", str(tmp_path / "w"), token="api-not-the-right-one")
+    assert wrong_token.returncode == 1
+    assert "401" in wrong_token.stderr and "api-not-the-right-one" not in wrong_token.stderr
+    assert not (tmp_path / "w").exists()
+
     plain_http = export(None, "--output", str(tmp_path / "b"), "--api-host", "http://ld.example.com")
     assert plain_http.returncode == 2
     assert "--api-host 'http://ld.example.com' uses plain http" in plain_http.stderr
