@@ -268,6 +268,10 @@ class PulumiCliDriver:
         args = [operation, "--stack", STACK, "--non-interactive"]
         if operation != "preview":
             args.append("--yes")
+        if operation == "refresh":
+            # `refresh --yes` previews first and that preview reads every resource too: skip it, so
+            # the step sends one GET per subscription, as the demo says
+            args.append("--skip-preview")
         if expect_no_changes:
             args.append("--expect-no-changes")
         return self._pulumi(*args)

@@ -107,3 +107,19 @@ def test_the_copy_runs_with_this_interpreter_and_leaves_the_example_alone(tmp_pa
     for name in ("__main__.py", "Pulumi.dev.yaml"):
         assert (copy / name).read_bytes() == (example / name).read_bytes()
     assert yaml.safe_load((example / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"] == "venv"
+
+
+def test_cli_mode_refreshes_without_the_preview_that_would_read_everything_twice(tmp_path: Path) -> None:
+    # `pulumi refresh --yes` previews first, and the preview's refresh steps call Read too
+    fake = tmp_path / "pulumi"
+    log = tmp_path / "args.txt"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    fake.chmod(0o755)
+    driver = demo.PulumiCliDriver(str(fake), tmp_path, tmp_path / "backend")
+    for operation in ("preview", "up", "refresh", "destroy"):
+        assert driver.run(operation).returncode == 0
+    lines = log.read_text().splitlines()
+    assert [line.split()[0] for line in lines] == ["preview", "up", "refresh", "destroy"]
+    assert [line for line in lines if "--skip-preview" in line] == [
+        "refresh --stack dev --non-interactive --yes --skip-preview"
+    ]

@@ -97,7 +97,7 @@ def run_operation(
         if operation == "up" and state.provider_config != current:
             # Recorded like the default provider's inputs in Pulumi's state; only `up` records it.
             state.provider_config = current
-            store.append(state, [{"op": "provider_config", "config": store.encode(current)}])
+            store.append(state, [{"op": "provider_config", "config": store.encode_provider_config(current)}])
         if operation in ("preview", "up"):
             outputs = run_program(
                 project, stack, stack_config, deployment, preview=preview, parallel=deployment.parallel

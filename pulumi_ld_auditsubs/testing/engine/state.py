@@ -300,7 +300,7 @@ class StateStore:
             ]
             outputs = decode_value(doc.get("outputs", {}), self._box)
             config = doc.get("provider_config")
-            provider_config = None if config is None else decode_value(config, self._box)
+            provider_config = None if config is None else unwrap_secret(decode_value(config, self._box))
         except (TypeError, KeyError, InvalidTag, ValueError) as exc:
             raise StateError(f"{self.path} is corrupt: {exc}") from exc
         return StackState(
@@ -338,6 +338,11 @@ class StateStore:
             "started": operation.started,
         }
 
+    def encode_provider_config(self, config: dict[str, Any]) -> Any:
+        """The provider's configuration as stored: encrypted as a whole, since a token passed as
+        plain config (not ``--secret``) must not be readable in the state either."""
+        return self.encode(wrap_secret(config))
+
     def encode(self, value: Any) -> Any:
         """Any value as stored (secrets encrypted)."""
         return encode_value(value, self._box_for_write())
@@ -364,7 +369,9 @@ class StateStore:
             "stack": state.stack,
             "secrets": None,
             "outputs": self.encode(state.outputs),
-            "provider_config": None if state.provider_config is None else self.encode(state.provider_config),
+            "provider_config": (
+                None if state.provider_config is None else self.encode_provider_config(state.provider_config)
+            ),
             "resources": [self.encode_resource(r) for r in state.resources],
             "pending_operations": [self.encode_pending(p) for p in state.pending],
         }
