@@ -328,7 +328,7 @@ _news_junk = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(news=_news_junk)
 def test_provider_check_never_raises(news: dict[str, Any]) -> None:
     result = AuditLogSubscriptionProvider().check({}, news)
@@ -336,7 +336,7 @@ def test_provider_check_never_raises(news: dict[str, Any]) -> None:
         assert isinstance(failure.property, str) and isinstance(failure.reason, str)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(news=st.dictionaries(st.text(max_size=15), _junk, max_size=8))
 def test_check_inputs_never_raises_on_any_mapping(news: dict[str, Any]) -> None:
     check_inputs(news)
