@@ -28,9 +28,10 @@ def test_refresh_and_destroy_use_the_config_recorded_at_up(toy: Toy) -> None:
 def test_an_up_records_the_new_config(toy: Toy) -> None:
     records = [{"name": "a", "value": 1}]
     assert toy.run("up", records).returncode == 0
-    # passed as plain --config, the token is still never readable in the stored config
-    assert toy.run("up", records, token=ROTATED, token_via_config=True).returncode == 0
-    assert ROTATED not in toy.engine.state_file.read_text()
+    # a credential in plain (not secure) config is never readable in the stored config either
+    toy.engine.config["toy:apiKey"] = "plain-config-credential-42"
+    assert toy.run("up", records, token=ROTATED).returncode == 0
+    assert "plain-config-credential-42" not in toy.engine.state_file.read_text()
     destroy = toy.run("destroy", [], token="tok-not-used")
     assert destroy.returncode == 0, destroy.output
     assert {e["token"] for e in toy.entries() if e["method"] == "delete"} == {token_hash(ROTATED)}
