@@ -215,3 +215,20 @@ def test_retry_budget_spent_on_5xx_says_to_run_again_later(emulator: Emulator) -
         emulator.clear_faults()
     line = final_line(error_text(caught))
     assert "failed to delete" in line and "HTTP 503" in line and "run the command again later" in line
+
+
+def test_redirect_on_refresh_is_refused_naming_location_and_setting(
+    engine: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    inputs = engine.checked(datadog(name="redirected"))
+    created = engine.create(inputs)
+    elsewhere = "https://collector.example.net/steal"
+    emulator.inject_fault(
+        "GET", f"/api/v2/integrations/{created.id}", status=302, headers={"Location": elsewhere}
+    )
+
+    with pytest.raises(grpc.RpcError) as caught:
+        engine.read(created.id, created.outputs, inputs)
+
+    line = final_line(error_text(caught))
+    assert "failed to refresh" in line and elsewhere in line and "launchdarkly:apiHost" in line
