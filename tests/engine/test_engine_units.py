@@ -206,3 +206,23 @@ def test_display_format(capsys: pytest.CaptureFixture[str]) -> None:
         '\nOutputs:\n    token: [secret]\n    url: "u"\n'
         "\nResources:\n    ~ 1 to update\n    +-1 to replace\n    1 unchanged\n"
     )
+
+
+def test_a_terminal_gets_a_transient_counter_and_a_pipe_does_not() -> None:
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    urn = "urn:pulumi:dev::p::t::r"
+    for stream, counter in ((Terminal(), True), (io.StringIO(), False)):
+        display = Display("up", "dev", stream)
+        display.header()
+        display.event(StepEvent(Op.SAME, urn, "t"))
+        display.event(StepEvent(Op.CREATE, urn, "t"))
+        display.summary([])
+        text = stream.getvalue()
+        assert ("(1 done)" in text and "(2 done)" in text) is counter
+        assert "    + t r\n" in text.replace("\r\x1b[K", "")
+        assert text.endswith("Resources:\n    0 unchanged\n")

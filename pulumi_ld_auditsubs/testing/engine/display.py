@@ -86,22 +86,42 @@ class Display:
         self.stack = stack
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self._finished = 0
+        self._counter_shown = False
+        isatty = getattr(self.out, "isatty", None)
+        self._tty = bool(isatty and isatty())
 
     def _print(self, text: str = "") -> None:
+        self._clear_counter()
         print(text, file=self.out, flush=True)
+
+    def _clear_counter(self) -> None:
+        if self._counter_shown:
+            self.out.write("\r\x1b[K")
+            self._counter_shown = False
+
+    def _show_counter(self) -> None:
+        """On a terminal only, a transient ``N resources done`` line under the finished ones."""
+        if self._tty:
+            self.out.write(f"\r\x1b[K    ({self._finished} done)")
+            self.out.flush()
+            self._counter_shown = True
 
     def header(self) -> None:
         """``Updating (dev):`` and the like."""
         self._print(HEADERS[self.operation].format(stack=self.stack))
 
     def event(self, event: StepEvent) -> None:
-        """One line per resource that changes."""
+        """One line per resource that changes, when its step has finished; then the counter."""
+        self._finished += 1
         if event.op is Op.SAME:
+            self._show_counter()
             return
         line = f"    {event.op.value} {event.type} {event.name}"
         if event.diff:
             line += f" [diff: {event.diff.render()}]"
         self._print(line)
+        self._show_counter()
 
     def outputs(self, outputs: Mapping[str, Any]) -> None:
         """The stack outputs, secrets as ``[secret]``."""
@@ -127,8 +147,10 @@ class Display:
 
     def error(self, message: str) -> None:
         """An error, on stderr."""
+        self._clear_counter()
         print(f"error: {message}", file=self.err, flush=True)
 
     def warning(self, message: str) -> None:
         """A warning, on stderr."""
+        self._clear_counter()
         print(f"warning: {message}", file=self.err, flush=True)
