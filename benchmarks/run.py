@@ -13,6 +13,8 @@ against the bundled emulator.
   ``destroy`` each within 1.3x of (the same stack's no-change ``preview`` + N x 20 ms / 4), and the
   no-change preview's time per resource;
 * the pure functions, the emulator's throughput and memory.
+* ratelimit: 100 creates from 4 threads at 10 requests per 10 s per route, within 1.05x of the
+  90 s floor, with no failure, no duplicate and no more 429s than windows (``ratelimit_bulk.py``).
 
 A full run (engine at 100 and 500) takes a few minutes; ``--sizes 100`` is the quick one.
 """
@@ -36,6 +38,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "provider"))
 
 from provider_harness import TOKEN, Created, EngineDrivenProvider, datadog
+from ratelimit_bulk import bench_ratelimit_bulk
 
 from pulumi_ld_auditsubs.catalog import load_catalog
 from pulumi_ld_auditsubs.models import check_inputs, desired_document
@@ -301,7 +304,7 @@ def bench_emulator_memory(count: int = 5000) -> None:
     record(Figure(f"emulator memory with {count} subscriptions", current / 1e6, "MB", 32))
 
 
-GROUPS = ("pure", "provider", "engine", "emulator")
+GROUPS = ("pure", "provider", "engine", "emulator", "ratelimit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -330,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "emulator" in groups:
         bench_emulator()
         bench_emulator_memory()
+    if "ratelimit" in groups:  # about 90 s: 100 creates under 10 requests per 10 s (ratelimit_bulk.py)
+        bench_ratelimit_bulk(lambda *fields: record(Figure(*fields)))
     missed = [figure.name for figure in RESULTS if not figure.ok]
     targets = [figure for figure in RESULTS if figure.target is not None]
     print(f"{len(targets) - len(missed)} of {len(targets)} targets met")

@@ -381,10 +381,10 @@ class RateLimitWindows:
     @staticmethod
     def _observe(window: _Window, left: int, reset: float | None, now: float, fallback_wait: float) -> None:
         if reset is None or reset <= now:
-            # No reset time, or one in the past (LaunchDarkly sometimes sends that): a spent window
-            # is waited out with a backoff; a figure without a usable reset is not a constraint.
+            # No reset time, or one in the past: a late answer about a window that is over, or
+            # LaunchDarkly's occasional past reset. Requests left say nothing new; a spent window
+            # is waited out with a backoff.
             if left > 0:
-                window.remaining = None
                 return
             reset = now + fallback_wait
         if window.remaining is not None and now < window.reset_at and left > window.remaining:
