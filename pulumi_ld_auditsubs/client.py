@@ -75,6 +75,7 @@ _UNREACHABLE_RETRIES = 1
 """A refused connection or a DNS failure gets one quick retry (a restarting proxy), then fails at once."""
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]")
 
 
 def is_subscription_id(value: object) -> bool:
@@ -158,6 +159,11 @@ def validate_host(host: str) -> str:
     hostname = parts.hostname
     if not hostname:
         raise ValueError(f"{HOST_SETTING} must name a host, got {candidate!r}")
+    if not _HOST_NAME.fullmatch(parts.netloc.rpartition("]")[0] + "]" if "[" in parts.netloc else hostname):
+        raise ValueError(
+            f"{HOST_SETTING} must name its host with letters, digits, '.', '-' and '_' "
+            f"(or an [IPv6] literal), without percent-encoding, got {candidate!r}"
+        )
     try:
         parsed = parse_url(candidate + "/api/v2/integrations")
     except ValueError:
@@ -456,10 +462,8 @@ class LaunchDarklyClient:
         ``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS``, which wins over ``retry``'s budget."""
         self.host = validate_host(host)
         if token is not None:
-            register_secret(token)
+            register_secret(token)  # before validating: even a refused token never reaches a message
             token = validate_token(token, token_source) if token.strip() else None
-            if token is not None:
-                register_secret(token)
         self._token = token
         self.token_source = token_source
         self.timeout = timeout

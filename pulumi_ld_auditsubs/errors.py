@@ -42,6 +42,8 @@ _SECRETS: tuple[str, ...] = ()
 
 def register_secret(value: str) -> None:
     """Scrub ``value`` and its encoded forms from every :class:`LaunchDarklyError` message from now on."""
+    if not value.strip():
+        return  # nothing secret in whitespace, and scrubbing it would mangle every message
     forms = _encoded_forms(value)
     global _SECRETS
     with _SECRETS_LOCK:
@@ -63,7 +65,7 @@ def _encoded_forms(value: str) -> set[str]:
             json.dumps(form, ensure_ascii=False)[1:-1],
             repr(form)[1:-1],
         }
-    return {form for form in forms if form}
+    return {form for form in forms if form.strip() and form not in ("+", "%20")}
 
 
 def scrub(text: str) -> str:

@@ -241,6 +241,10 @@ REFUSED = [
     ("http://127.0.0.1.evil.example:8080", "plain http"),
     ("http://localhost.evil.example", "plain http"),
     ("", "empty"),
+    ("https://app%2elaunchdarkly.com", "percent-encoding"),
+    ("https://app.launchdarkly.com%2F@evil.example", "user name"),
+    ("https://[::1%25eth0]:8443", "IPv6"),
+    ("https://app.launchdarkly.com;evil", "letters, digits"),
 ]
 
 
@@ -257,3 +261,10 @@ def test_the_validated_host_receives_the_request(emulator: Emulator) -> None:
         client = client_for(spelling, TOKEN)
         client.list_subscriptions("msteams")
     assert [(r.method, r.path) for r in emulator.requests] == [("GET", COLLECTION)] * 2
+
+
+def test_a_blank_token_registers_nothing_to_scrub(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whitespace-only token (no token) must not turn every space or '+' in messages into [redacted]."""
+    monkeypatch.setattr(error_module, "_SECRETS", error_module._SECRETS)
+    error_module.register_secret("  \t")
+    assert str(LaunchDarklyError("a  b + c\t d")) == "a  b + c\t d"
