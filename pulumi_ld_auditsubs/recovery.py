@@ -7,17 +7,21 @@ still land. Instead the integration's subscriptions are listed, and a candidate 
 * match the wanted document (name, on, statements, tags as a set, config; a masked secret must be
   consistent with the declared one), and
 * have been created by this POST's time: its id is a MongoDB ObjectId whose first four bytes are the
-  creation time in unix seconds, which must be at or after the POST's send time minus
-  :data:`CLOCK_SKEW_SECONDS` (the id has one-second resolution and the two clocks differ a little),
-  and
+  creation time in unix seconds, and
 * not have been claimed already by another create of this provider process.
 
+A match whose id second is at or after the second the POST was sent (this machine's clock) is
+*this POST's*. A match created up to :data:`CLOCK_SKEW_SECONDS` earlier is *unsure*: it may be
+this POST's (LaunchDarkly's clock a little behind ours) or an identical subscription someone made
+just before; the provider never takes an unsure match. Older matches existed before and are ignored.
+
 No list is sent before the POST, so a create stays one request when all goes well (rate limits are
-per route, and the bulk path matters). The price: an identical subscription someone else created
-within :data:`CLOCK_SKEW_SECONDS` before this POST cannot be told apart from this POST's; if both
-exist the provider refuses to choose, and if only that one exists it would be taken. Exactly one
-candidate is taken; several fail with their ids; none after a bounded wait-and-relist (a slow server
-may still finish) fails saying the outcome is unknown and what to check.
+per route, and the bulk path matters). Exactly one sure match and no unsure one is taken; several
+matches, or an unsure one still there when the bounded wait-and-relist ends, fail listing their
+ids and how to keep one; none after the wait (a slow server may still finish) fails saying the
+outcome is unknown and what to check. The one case timestamps cannot settle: an identical
+subscription made by someone else within the same second as this POST, whose own create did not
+land; then that one is taken (documented in the README).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import datetime
 import hashlib
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -96,13 +101,15 @@ def find_created(
                 f"{what_to_check(key, wanted.get('name'), lost.sent_at)}; "
                 "if there is none, run `pulumi up` again"
             ) from None
-        candidates = [
+        matches = [
             item
             for item in listed
-            if _made_by_this_post(item, lost.sent_at) and same_subscription(item, wanted, integration)
+            if _recent_unclaimed(item, lost.sent_at) and same_subscription(item, wanted, integration)
         ]
-        if len(candidates) == 1:
-            found = candidates[0]
+        sure = [item for item in matches if _created_since(item, lost.sent_at)]
+        unsure = [item for item in matches if item not in sure]
+        if len(sure) == 1 and not unsure:
+            found = sure[0]
             log.info(
                 "create of %r: the answer to %s %s was lost; found the subscription it made, %s",
                 wanted.get("name"),
@@ -111,16 +118,19 @@ def find_created(
                 found["_id"],
             )
             return found
-        if len(candidates) > 1:
-            raise LaunchDarklyError(_several_message(key, lost, candidates))
+        if len(matches) > 1:
+            raise LaunchDarklyError(_several_message(key, lost, matches))
         left = deadline - clock()
         if left <= 0:
+            if unsure:  # made just before the POST was sent: ours, or someone else's identical one
+                raise LaunchDarklyError(_several_message(key, lost, unsure))
             raise LaunchDarklyError(_none_message(key, wanted, lost, wait_seconds, lists))
         sleep(min(wait, left))
         wait = min(wait * 2, _LONGEST_WAIT)
 
 
-def _made_by_this_post(item: Mapping[str, Any], sent_at: float) -> bool:
+def _recent_unclaimed(item: Mapping[str, Any], sent_at: float) -> bool:
+    """Created no earlier than the clock-skew allowance before the POST, and not taken in this process."""
     subscription_id = item.get("_id")
     if not is_subscription_id(subscription_id):
         return False
@@ -129,6 +139,11 @@ def _made_by_this_post(item: Mapping[str, Any], sent_at: float) -> bool:
         if subscription_id in _CLAIMED:
             return False
     return subscription_id_created_at(subscription_id) >= sent_at - CLOCK_SKEW_SECONDS
+
+
+def _created_since(item: Mapping[str, Any], sent_at: float) -> bool:
+    """Created in or after the second the POST was sent (ids have one-second resolution)."""
+    return subscription_id_created_at(str(item["_id"])) >= math.floor(sent_at)
 
 
 def same_subscription(
@@ -170,6 +185,15 @@ def _when(subscription_id: str) -> str:
 
 def _several_message(key: str, lost: OutcomeUnknownError, candidates: list[dict[str, Any]]) -> str:
     listed = ", ".join(f"{c['_id']} (created {_when(c['_id'])})" for c in candidates)
+    if len(candidates) == 1:
+        return (
+            f"{lost}. One subscription matching this resource, {listed}, was created just before the "
+            "POST was sent by this machine's clock: it is either the one this POST made (if "
+            "LaunchDarkly's clock runs behind this machine's) or an identical one made by someone else, "
+            "so the provider took none and sent nothing more. If it is this resource's, set "
+            f'adopt_id="{key}/{candidates[0]["_id"]}" on it; if it belongs to someone else, run '
+            "`pulumi up` again"
+        )
     return (
         f"{lost}. {len(candidates)} subscriptions matching this resource were created around the time "
         f"it was sent: {listed}. The provider cannot tell which one is its own, so it took none and "

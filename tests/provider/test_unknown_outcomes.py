@@ -204,3 +204,23 @@ def test_identical_resources_created_concurrently_each_get_their_own(
     ids = sorted(c.outputs["subscriptionId"] for c in created)
     assert ids == sorted(s["_id"] for s in named(emulator, props["name"]))
     assert len(set(ids)) == 2
+
+
+def test_identical_subscription_made_a_moment_before_the_post_is_never_taken(
+    fast: EngineDrivenProvider, emulator: Emulator
+) -> None:
+    """Another stack made the same subscription a second before our POST, which was lost unacted."""
+    props = datadog(name="identical, made a second before by another stack")
+    other = by_hand(emulator, props)
+    emulator.clear_requests()
+    time.sleep(1.05)  # ids have one-second resolution: the POST goes out in a later second
+    emulator.inject_fault("POST", COLLECTION, action="drop_before")
+
+    with pytest.raises(grpc.RpcError) as caught:
+        fast.create(fast.checked(props))
+
+    text = failure_text(caught)
+    assert other in text and "took none and sent nothing more" in text
+    assert f'adopt_id="datadog/{other}"' in text
+    assert [s["_id"] for s in named(emulator, props["name"])] == [other]
+    assert [m for m, _ in calls(emulator)].count("POST") == 1
