@@ -39,6 +39,7 @@ from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     ApiError,
     HostUnreachableError,
+    InvalidIdError,
     InvalidResponseError,
     LaunchDarklyError,
     MissingCredentialsError,
@@ -777,10 +778,6 @@ class LaunchDarklyClient:
             host=self.host,
             hint=hint,
         )
-
-
-class InvalidIdError(LaunchDarklyError, ValueError):
-    """A subscription id that is not a 24-hex ObjectId: refused before it reaches a request path."""
 
 
 def _content_type(response: requests.Response) -> str:

@@ -7,6 +7,7 @@
     ├── ApiConnectionError             the request never got an HTTP answer (DNS, refused, reset, timeout)
     │   ├── HostUnreachableError       no connection could be opened at all (refused, DNS, unreachable)
     │   └── OutcomeUnknownError        a POST may have been acted on, but its answer was lost or unusable
+    ├── InvalidIdError                 an id that is not a 24-hex ObjectId (also a ValueError); nothing sent
     ├── InvalidResponseError           LaunchDarkly answered 2xx with a body that is not what was asked for
     ├── RedirectRefusedError           a 3xx answer; redirects are never followed
     └── ApiError                       LaunchDarkly answered with a 4xx/5xx status
@@ -129,6 +130,10 @@ class OutcomeUnknownError(ApiConnectionError):
     def __init__(self, message: str, *, method: str, path: str, sent_at: float) -> None:
         super().__init__(message, method=method, path=path)
         self.sent_at = sent_at
+
+
+class InvalidIdError(LaunchDarklyError, ValueError):
+    """An id or integration key that cannot address a subscription: refused before any request."""
 
 
 class InvalidResponseError(LaunchDarklyError):

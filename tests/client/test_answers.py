@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.client import InvalidIdError, LaunchDarklyClient, RateLimitWindows, RetryPolicy
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, RateLimitWindows, RetryPolicy
 from pulumi_ld_auditsubs.errors import (
     ApiError,
+    InvalidIdError,
     InvalidResponseError,
     LaunchDarklyError,
     NotFoundError,
