@@ -439,7 +439,7 @@ class _Failure:
     never_sent: bool
     """The connection was never opened, so the server cannot have acted."""
     unreachable: bool
-    """Refused, DNS failure or unreachable network (as opposed to a connect timeout)."""
+    """Retrying will not help soon (refused, DNS, connect timeout, TLS, proxy): one quick retry only."""
     description: str
 
 
@@ -850,9 +850,22 @@ def _launchdarkly_error_body(response: requests.Response) -> dict[str, Any] | No
 
 
 def _describe(exc: requests.RequestException, host: str) -> _Failure:
-    """What happened, by urllib3's exception type (never its text, which may carry internals)."""
+    """What happened, by urllib3's exception type (never its text, which may carry internals).
+
+    Nothing was sent when the connection, the proxy tunnel or the TLS handshake failed; those are
+    reported at once (one quick retry), since waiting minutes for a wrong host helps nobody.
+    """
     if isinstance(exc, requests.ConnectTimeout):
-        return _Failure(True, False, f"{host} did not accept a connection within the connect timeout")
+        return _Failure(True, True, f"cannot reach {host}: it did not accept a connection within the timeout")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return _Failure(
+            True,
+            True,
+            f"cannot reach {host}: the TLS handshake failed (certificate not trusted, or not an https "
+            "server; a corporate CA goes in REQUESTS_CA_BUNDLE)",
+        )
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return _Failure(True, True, f"cannot reach {host}: the HTTPS proxy from the environment failed")
     reason: object = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the real cause
     if isinstance(reason, NameResolutionError):

@@ -24,7 +24,9 @@ from pulumi_ld_auditsubs.client import (
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     AuthenticationError,
+    HostUnreachableError,
     LaunchDarklyError,
+    OutcomeUnknownError,
     PermissionDeniedError,
 )
 from pulumi_ld_auditsubs.testing import Emulator
@@ -268,3 +270,16 @@ def test_a_blank_token_registers_nothing_to_scrub(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(error_module, "_SECRETS", error_module._SECRETS)
     error_module.register_secret("  \t")
     assert str(LaunchDarklyError("a  b + c\t d")) == "a  b + c\t d"
+
+
+def test_a_failed_tls_handshake_fails_at_once_and_is_not_an_unknown_outcome(emulator: Emulator) -> None:
+    """https to a server that does not speak TLS: nothing was sent, so a create is not 'maybe made'."""
+    waits: list[float] = []
+    client = LaunchDarklyClient(
+        f"https://127.0.0.1:{emulator.port}", TOKEN, sleep=waits.append, rate_limits=RateLimitWindows()
+    )
+    with pytest.raises(HostUnreachableError, match="TLS handshake failed") as failed:
+        client.create_subscription("msteams", {"name": "x", "config": {}, "statements": []})
+    assert not isinstance(failed.value, OutcomeUnknownError)
+    assert "launchdarkly:apiHost" in str(failed.value) and len(waits) == 1
+    assert emulator.subscriptions("msteams") == []
