@@ -624,6 +624,7 @@ class LaunchDarklyClient:
 
         attempt = unreachable = 0
         last_error: LaunchDarklyError | None = None
+        reached_at: float | None = None  # when the first attempt that reached the server was sent
         while True:
             attempt += 1
             if not self._rate_limits.enter(
@@ -648,6 +649,9 @@ class LaunchDarklyClient:
                     fallback_wait=self.retry.wait_for(attempt, None),
                 )
             retry = False
+            if failure is None or not failure.never_sent:
+                reached_at = sent_at if reached_at is None else reached_at
+                sent_at = reached_at
             if failure is not None:
                 if failure.never_sent:
                     last_error = self._never_sent_error(method, path, failure)

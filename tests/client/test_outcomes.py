@@ -153,3 +153,22 @@ def test_an_unsafe_patch_is_not_repeated_after_a_gateway_error(
     with pytest.raises(ServerError, match="HTTP 502"):
         client.patch_subscription("msteams", created["_id"], [{"op": "remove", "path": "/tags/0"}])
     assert sum(1 for r in emulator.requests if r.method == "PATCH") == 1
+
+
+def test_sent_at_is_the_first_attempt_that_reached_the_server(emulator: Emulator) -> None:
+    """A 503 was answered by the server (or a gateway): recovery's window starts there, not later."""
+    retried_at: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        retried_at.append(time.time())
+        time.sleep(seconds)
+
+    client = LaunchDarklyClient(
+        emulator.url, TOKEN, timeout=(2.0, READ_TIMEOUT), sleep=sleep, rate_limits=RateLimitWindows()
+    )
+    emulator.inject_fault("POST", COLLECTION, status=503, headers={"Retry-After": "0.05"})
+    emulator.inject_fault("POST", COLLECTION, action="drop_after")
+    with pytest.raises(OutcomeUnknownError) as unknown:
+        client.create_subscription("msteams", BODY)
+    assert len(retried_at) == 1 and unknown.value.sent_at < retried_at[0]
+    assert posts(emulator) == 2 and len(emulator.subscriptions()) == 1
