@@ -19,22 +19,14 @@ def test_refresh_and_destroy_use_the_config_recorded_at_up(toy: Toy) -> None:
     assert refresh.returncode == 0, refresh.output
     assert {e["token"] for e in toy.entries() if e["method"] == "read"} == {token_hash(ROTATED)}
 
-    destroy = toy.run("destroy", [], token=ROTATED)
-    assert destroy.returncode == 0, destroy.output
-    assert {e["token"] for e in toy.entries() if e["method"] == "delete"} == {token_hash(TOKEN)}
-    assert ROTATED not in toy.engine.state_file.read_text() and TOKEN not in toy.engine.state_file.read_text()
-
-
-def test_an_up_records_the_new_config(toy: Toy) -> None:
-    records = [{"name": "a", "value": 1}]
-    assert toy.run("up", records).returncode == 0
-    # a credential in plain (not secure) config is never readable in the stored config either
+    # an up records the new config (a credential in plain config is never readable in it)
     toy.engine.config["toy:apiKey"] = "plain-config-credential-42"
-    assert toy.run("up", records, token=ROTATED).returncode == 0
+    assert toy.run("up", [{"name": "a", "value": 1}], token=ROTATED).returncode == 0
     assert "plain-config-credential-42" not in toy.engine.state_file.read_text()
     destroy = toy.run("destroy", [], token="tok-not-used")
     assert destroy.returncode == 0, destroy.output
     assert {e["token"] for e in toy.entries() if e["method"] == "delete"} == {token_hash(ROTATED)}
+    assert ROTATED not in toy.engine.state_file.read_text() and TOKEN not in toy.engine.state_file.read_text()
 
 
 def test_refresh_reports_drift_only_when_the_providers_diff_does(toy: Toy) -> None:
