@@ -226,3 +226,34 @@ def test_a_terminal_gets_a_transient_counter_and_a_pipe_does_not() -> None:
         assert ("(1 done)" in text and "(2 done)" in text) is counter
         assert "    + t r\n" in text.replace("\r\x1b[K", "")
         assert text.endswith("Resources:\n    0 unchanged\n")
+
+
+def test_journal_keeps_every_finished_step_and_replays_nothing_twice(tmp_path: Path) -> None:
+    store = StateStore(tmp_path, "dev")
+    state = _state()
+    store.save(state)
+    extra = ResourceState(
+        urn="urn:pulumi:dev::p::t::two", type="t", custom=True, id="2", inputs={"k": S("v")}
+    )
+    store.append(state, [{"op": "put", "resource": store.encode_resource(extra)}])
+    store.append(state, [{"op": "retire", "urn": extra.urn}])
+    journal = tmp_path / "dev.journal"
+    assert "tok-plain-123" not in journal.read_text() and '"v"' not in journal.read_text()
+    with journal.open("a") as handle:
+        handle.write('{"serial": 3, "ops": [{"op": "remove", "urn": "urn:pul')  # the run died mid-write
+
+    # a killed run: the next load replays the journal onto the snapshot, the torn line is ignored
+    loaded = StateStore(tmp_path, "dev").load("p")
+    assert [r.urn for r in loaded.resources] == [state.resources[0].urn, extra.urn]
+    assert loaded.resources[1].pending_delete and loaded.resources[1].inputs == {"k": S("v")}
+
+    # the operation's end writes the snapshot and drops the journal; a journal that survived a
+    # crash right after that snapshot is not applied again
+    stale = journal.read_text()
+    reloaded = StateStore(tmp_path, "dev")
+    reloaded.save(reloaded.load("p"))
+    assert not journal.exists()
+    journal.write_text(stale)
+    again = StateStore(tmp_path, "dev").load("p")
+    assert [r.urn for r in again.resources] == [state.resources[0].urn, extra.urn]
+    assert json.loads((tmp_path / "dev.json").read_text())["serial"] == 2

@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -200,6 +201,7 @@ class StateStore:
         self._serial = 0
         self._on_disk = False
         self._journal: JournalWriter | None = None
+        self._append_lock = threading.Lock()
 
     # -- key management ---------------------------------------------------------------------------
 
@@ -353,12 +355,14 @@ class StateStore:
         The first append of a stack that has no state file yet writes the snapshot first (it
         carries the secrets configuration the journal's ciphertexts need).
         """
-        if not self._on_disk:
-            self.save(state)
-        if self._journal is None:
-            self._journal = JournalWriter(self.journal_path, self._serial)
-        self._journal.append(ops)
-        self._serial = self._journal.serial
+        with self._append_lock:  # steps append from several threads
+            if not self._on_disk:
+                self.save(state)
+            if self._journal is None:
+                self._journal = JournalWriter(self.journal_path, self._serial)
+            journal = self._journal
+        journal.append(ops)
+        self._serial = journal.serial
 
     def save(self, state: StackState) -> None:
         """Write ``state`` as the snapshot (atomically, compact JSON), then drop the journal."""
