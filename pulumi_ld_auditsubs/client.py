@@ -143,7 +143,10 @@ def validate_host(host: str) -> str:
         )
     if "\\" in candidate:
         raise ValueError(f"{HOST_SETTING} must not contain a backslash, got {candidate!r}")
-    parts = urlsplit(candidate)
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        raise ValueError(f"{HOST_SETTING} must be {shape}, got {candidate!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"{HOST_SETTING} must be {shape}, got {candidate!r}")
     if "@" in parts.netloc:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from urllib.parse import quote, quote_plus, urlsplit
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from urllib3.util import parse_url
 
 from pulumi_ld_auditsubs import errors as error_module
@@ -283,3 +285,23 @@ def test_a_failed_tls_handshake_fails_at_once_and_is_not_an_unknown_outcome(emul
     assert not isinstance(failed.value, OutcomeUnknownError)
     assert "launchdarkly:apiHost" in str(failed.value) and len(waits) == 1
     assert emulator.subscriptions("msteams") == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    scheme=st.sampled_from(["https://", "http://", "HTTPS://", "https:/", "https:\\\\", ""]),
+    rest=st.text(alphabet="aAlocst0189.:@\\/?#%[]-_; \t\n\x00é", max_size=40),
+)
+def test_whatever_passes_validation_is_where_urllib3_connects(scheme: str, rest: str) -> None:
+    """Property: no spelling of a host passes validation and then reaches a different host or port."""
+    try:
+        validated = validate_host(scheme + rest)
+    except ValueError as refused:
+        assert "launchdarkly:apiHost" in str(refused)
+        return
+    target = parse_url(validated + COLLECTION)
+    expected = urlsplit(validated)
+    assert target.auth is None and expected.hostname
+    assert (target.host or "").strip("[]").lower() == expected.hostname
+    assert target.port == expected.port and target.scheme == expected.scheme.lower()
+    assert expected.scheme == "https" or expected.hostname in ("localhost", "127.0.0.1", "::1")
