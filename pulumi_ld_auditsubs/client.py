@@ -410,7 +410,6 @@ RATE_LIMITS = RateLimitWindows()
 
 _SESSIONS: dict[tuple[str, str], requests.Session] = {}
 _SESSIONS_LOCK = threading.Lock()
-_ANNOUNCED: set[tuple[str, str]] = set()
 
 
 def _session_for(host: str, token: str) -> requests.Session:
@@ -479,10 +478,6 @@ class LaunchDarklyClient:
         self._sleep = sleep
         self._clock = clock
         self._rate_limits = rate_limits if rate_limits is not None else RATE_LIMITS
-        announced = (self.host, token_source)
-        if token is not None and announced not in _ANNOUNCED:
-            _ANNOUNCED.add(announced)
-            log.info("LaunchDarkly API host %s, access token from %s", self.host, token_source)
 
     def __repr__(self) -> str:
         return f"LaunchDarklyClient(host={self.host!r})"
