@@ -11,10 +11,15 @@ unmodified program directory (``Pulumi.yaml``, ``__main__.py``, ``Pulumi.<stack>
 * the step logic follows the engine: create / update / replace (create-before-delete unless
   delete-before-replace), deletes in reverse dependency order, ``protect``, ``retain_on_delete``,
   ``ignore_changes``, ``replace_on_changes``, ``additional_secret_outputs``, secret propagation
-  from inputs to outputs (:mod:`.steps`);
+  from inputs to outputs, refresh judged by the provider's Diff, steps in parallel (``--parallel``)
+  with the engine's failure semantics (``--continue-on-error``) (:mod:`.steps`, :mod:`.scheduler`);
+* refresh and destroy configure the provider with the config recorded at the last ``up`` unless
+  ``--run-program``; a create in flight is a pending operation that a killed run leaves for the
+  next one to report (:mod:`.runner`);
 * config from ``Pulumi.yaml`` and ``Pulumi.<stack>.yaml``; ``secure:`` values come from
   ``--config`` or ``PULUMI_LOCAL_CONFIG_<KEY>`` (:mod:`.project`);
-* state in ``<state-dir>/<stack>.json`` with every secret AES-GCM encrypted (:mod:`.state`).
+* state in ``<state-dir>/<stack>.json`` with every secret AES-GCM encrypted, each finished step
+  journaled (:mod:`.state`, :mod:`.journal`).
 
 Not emulated:
 
@@ -22,7 +27,8 @@ Not emulated:
   ``pulumi import`` / ``import_=`` and ``Resource.get`` reads, ``--target``, ``--refresh`` on up;
 * decrypting the CLI's ``secure:`` ciphertext (supply those values in plain text instead);
 * policy packs, stack references, invokes (provider functions), resource hooks, transforms run
-  by the engine, aliases, ``deleted_with``, ``replace_with``, custom timeouts, parallelism;
+  by the engine, aliases, ``deleted_with``, ``replace_with``, custom timeouts;
+* pending operations other than creates, and the interactive pending-create prompt;
 * component providers / multi-language components (``remote=True``) and non-Python runtimes;
 * non-dynamic resource types: they echo their inputs as outputs (ID ``<name>_id``), as Pulumi's
   mocks do, and no provider plugin is run for them;
