@@ -72,6 +72,7 @@ _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _MAYBE_ACTED_STATUSES = frozenset({500, 502, 504})
 """The server (or a gateway in front of it) may have acted: retried only where repeating is harmless."""
 _IDEMPOTENT_PATCH_OPS = frozenset({"add", "replace", "test"})
+"""Applying these twice gives the same document, except an ``add`` into an array (see below)."""
 _UNREACHABLE_RETRIES = 1
 """A refused connection or a DNS failure gets one quick retry (a restarting proxy), then fails at once."""
 
@@ -547,7 +548,7 @@ class LaunchDarklyClient:
         """
         path = self._item_path(integration_key, subscription_id)
         body: Any = list(operations) if comment is None else {"comment": comment, "patch": list(operations)}
-        idempotent = all(op.get("op") in _IDEMPOTENT_PATCH_OPS for op in operations)
+        idempotent = all(_repeatable(op) for op in operations)
         response = self._send("PATCH", path, ITEM_ROUTE, body, retry_ambiguous=idempotent)
         payload, problem = _subscription_in(response, subscription_id)
         if problem is not None:
@@ -603,9 +604,10 @@ class LaunchDarklyClient:
 
         Retried for every verb: 429 and 503 (the server says it did not act; rate-limit windows are
         shared by every thread, see :class:`RateLimitWindows`), and a connection that could not be
-        opened (once only when the host refuses or does not resolve: say so at once). Retried only
-        when ``retry_ambiguous`` says repeating is harmless (GET, DELETE, add/replace patches): a lost
-        or late answer, and 500/502/504 (the server or a gateway may have acted). For a POST these
+        opened (once only when the host refuses, does not resolve, or fails TLS: say so at once).
+        Retried only when ``retry_ambiguous`` says repeating is harmless (GET, DELETE, patches that
+        only set values): a lost or late answer, and 500/502/504 (the server or a gateway may have
+        acted). For a POST these
         raise :class:`OutcomeUnknownError` instead. Redirects are never followed. Exceptions from
         requests/urllib3 are described, never chained, so no traceback carries their internals.
         """
@@ -780,6 +782,18 @@ class LaunchDarklyClient:
             host=self.host,
             hint=hint,
         )
+
+
+def _repeatable(operation: Mapping[str, Any]) -> bool:
+    """Whether applying ``operation`` twice equals applying it once.
+
+    ``add`` sets an object member (repeatable) but inserts into an array when its last token is an
+    index or ``-`` (a second insert duplicates the item), so only the former is retried.
+    """
+    if operation.get("op") not in _IDEMPOTENT_PATCH_OPS:
+        return False
+    last = str(operation.get("path", "")).rsplit("/", 1)[-1]
+    return operation.get("op") != "add" or not (last == "-" or last.isdigit())
 
 
 def _content_type(response: requests.Response) -> str:

@@ -20,7 +20,7 @@ from pulumi_ld_auditsubs.client import (
     is_subscription_id,
     subscription_id_created_at,
 )
-from pulumi_ld_auditsubs.errors import OutcomeUnknownError, ServerError
+from pulumi_ld_auditsubs.errors import ApiConnectionError, OutcomeUnknownError, ServerError
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-outcome-tests-31415926"
@@ -172,3 +172,27 @@ def test_sent_at_is_the_first_attempt_that_reached_the_server(emulator: Emulator
         client.create_subscription("msteams", BODY)
     assert len(retried_at) == 1 and unknown.value.sent_at < retried_at[0]
     assert posts(emulator) == 2 and len(emulator.subscriptions()) == 1
+
+
+@pytest.mark.parametrize(
+    ("operation", "retried"),
+    [
+        ({"op": "add", "path": "/tags/-", "value": "c"}, False),
+        ({"op": "add", "path": "/tags/0", "value": "c"}, False),
+        ({"op": "replace", "path": "/tags", "value": ["a", "b", "c"]}, True),
+        ({"op": "add", "path": "/on", "value": True}, True),
+    ],
+)
+def test_a_lost_patch_answer_is_retried_only_when_applying_twice_changes_nothing(
+    client: LaunchDarklyClient, emulator: Emulator, operation: dict[str, Any], retried: bool
+) -> None:
+    """An add into an array applied twice would insert twice: that loss is reported instead."""
+    created = client.create_subscription("msteams", {**BODY, "tags": ["a", "b"]})
+    emulator.inject_fault("PATCH", f"{COLLECTION}/{created['_id']}", action="drop_after")
+    if retried:
+        client.patch_subscription("msteams", created["_id"], [operation])
+    else:
+        with pytest.raises(ApiConnectionError):
+            client.patch_subscription("msteams", created["_id"], [operation])
+    assert sum(1 for r in emulator.requests if r.method == "PATCH") == (2 if retried else 1)
+    assert emulator.subscriptions()[0]["tags"].count("c") <= 1
