@@ -45,7 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_positive,
         default=DEFAULT_PARALLEL,
         metavar="N",
-        help=f"run at most N resource operations at once (default {DEFAULT_PARALLEL}: 4 x CPUs, as pulumi)",
+        help=f"run at most N resource operations at once (default {DEFAULT_PARALLEL}: PULUMI_PARALLEL, "
+        "else 4 x CPUs, as pulumi)",
     )
     parser.add_argument(
         "--continue-on-error",

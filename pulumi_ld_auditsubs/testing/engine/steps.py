@@ -63,8 +63,17 @@ from pulumi_ld_auditsubs.testing.engine.values import (
     reveal,
 )
 
-DEFAULT_PARALLEL = 4 * (os.cpu_count() or 1)
-"""Pulumi's default ``--parallel``: 4 x the CPUs (``defaultParallel`` in ``operations/up.go``)."""
+
+def _default_parallel() -> int:
+    """Pulumi's default ``--parallel``: ``PULUMI_PARALLEL`` if set, else 4 x the CPUs
+    (``defaultParallel`` in ``pkg/cmd/pulumi/operations/up.go``)."""
+    text = os.environ.get("PULUMI_PARALLEL", "")
+    if text.strip().isdigit() and int(text) > 0:
+        return int(text)
+    return 4 * (os.cpu_count() or 1)
+
+
+DEFAULT_PARALLEL = _default_parallel()
 
 
 class Op(enum.Enum):
