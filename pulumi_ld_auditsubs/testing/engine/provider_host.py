@@ -3,9 +3,12 @@
 :class:`DynamicProviderHost` launches the dynamic-provider plugin the way the Pulumi engine does
 (cwd = project directory, ``PULUMI_PROJECT`` and ``PULUMI_RUNTIME_*`` in the environment, the
 first stdout line is the port), calls ``Configure`` with the full namespaced stack config (secret
-values wrapped), and then speaks the ``ResourceProvider`` service. Property maps go in and come
-out as engine values (:mod:`.values`): requests are sent in plain text because the servicer
-answers ``acceptSecrets=False``; secret wrappers a provider returns in its outputs are kept.
+values wrapped: for the dynamic-provider packages the engine passes every key of every namespace,
+``launchdarkly:*`` and ``ld-auditsubs:*`` alike, keeping the namespace, ``Target.GetPackageConfig``
+in ``pkg/resource/deploy/target.go``), and then speaks the ``ResourceProvider`` service.
+Property maps go in and come out as engine values (:mod:`.values`): requests are sent in plain
+text because the servicer answers ``acceptSecrets=False``; secret wrappers a provider returns in
+its outputs are kept.
 
 :class:`EchoProvider` stands in for every non-dynamic resource type: it accepts its inputs and
 returns them as outputs, as Pulumi's mocks do.
