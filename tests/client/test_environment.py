@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -24,7 +25,7 @@ SUBSCRIPTION_ID = "65f0c0ffee0123456789abcd"
 class _RecordingProxy(http.server.BaseHTTPRequestHandler):
     """Answers every request with LaunchDarkly's 404 body and remembers its request line."""
 
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.seen.append(self.requestline)
