@@ -675,6 +675,8 @@ def _text_problem(value: str) -> str | None:
 
     Names the code point, never the value, so it is safe for secrets.
     """
+    if value.isprintable():  # C fast path: no Cc, Cf, Cs, Zl or Zp character at all
+        return None
     for char in value:
         category = unicodedata.category(char)
         if category == "Cc" or category in ("Zl", "Zp"):
