@@ -126,13 +126,7 @@ def _client() -> LaunchDarklyClient:
         raise LaunchDarklyError(f"cannot look audit log subscriptions up: {exc}") from None
     if settings.token is None:
         raise MissingCredentialsError()
-    return LaunchDarklyClient(
-        settings.host,
-        settings.token,
-        token_source=settings.token_source,
-        timeout=(10.0, settings.read_timeout_seconds),
-        retry_timeout_seconds=settings.retry_timeout_seconds,
-    )
+    return settings.client()
 
 
 def _config(key: str) -> str | None:

@@ -187,13 +187,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {exc}") from None
 
     def _client(self, settings: ProviderSettings) -> LaunchDarklyClient:
-        return LaunchDarklyClient(
-            settings.host,
-            settings.token,
-            token_source=settings.token_source,
-            timeout=(10.0, settings.read_timeout_seconds),
-            retry_timeout_seconds=settings.retry_timeout_seconds,
-        )
+        return settings.client()
 
     # -- preview-time hooks: no network -------------------------------------------------------
 

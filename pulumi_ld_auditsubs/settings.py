@@ -18,7 +18,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from pulumi_ld_auditsubs.client import DEFAULT_HOST, check_retry_timeout, validate_host, validate_token
+from pulumi_ld_auditsubs.client import (
+    DEFAULT_HOST,
+    LaunchDarklyClient,
+    check_retry_timeout,
+    validate_host,
+    validate_token,
+)
 
 TOKEN_KEY = "launchdarkly:accessToken"
 HOST_KEY = "launchdarkly:apiHost"
@@ -72,6 +78,16 @@ class ProviderSettings:
             f"ProviderSettings(host={self.host!r}, token={'<set>' if self.token else None}, "
             f"token_source={self.token_source!r}, "
             f"allow_unknown_integrations={self.allow_unknown_integrations})"
+        )
+
+    def client(self) -> LaunchDarklyClient:
+        """A client for these settings (the provider and the lookups build theirs here)."""
+        return LaunchDarklyClient(
+            self.host,
+            self.token,
+            token_source=self.token_source,
+            timeout=(10.0, self.read_timeout_seconds),
+            retry_timeout_seconds=self.retry_timeout_seconds,
         )
 
     @classmethod

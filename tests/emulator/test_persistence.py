@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from pulumi_ld_auditsubs.testing import Emulator
-from pulumi_ld_auditsubs.testing.emulator import store as store_module
 from pulumi_ld_auditsubs.testing.emulator.store import StateFileError, SubscriptionStore
 
 from ._support import Api, datadog_body
@@ -61,10 +60,10 @@ def test_a_failed_write_changes_neither_the_file_nor_the_state(
     store.create("datadog", datadog_body())
     before = state.read_bytes()
 
-    def broken_dump(*args: object, **kwargs: object) -> None:
+    def broken_fsync(fd: int) -> None:  # the disk fills up while the new state is being written
         raise OSError("disk full")
 
-    monkeypatch.setattr(store_module.json, "dump", broken_dump)
+    monkeypatch.setattr(os, "fsync", broken_fsync)
     with pytest.raises(OSError, match="disk full"):
         store.create("datadog", datadog_body(name="second"))
     assert state.read_bytes() == before

@@ -27,7 +27,6 @@ import base64
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -37,6 +36,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from pulumi_ld_auditsubs.testing._files import write_atomically
 from pulumi_ld_auditsubs.testing.engine.errors import StateError
 from pulumi_ld_auditsubs.testing.engine.journal import JournalWriter, Op, replay
 from pulumi_ld_auditsubs.testing.engine.values import is_secret, reveal, unwrap_secret, wrap_secret
@@ -118,21 +118,6 @@ def _passphrase() -> bytes | None:
         except OSError as exc:
             raise StateError(f"cannot read {PASSPHRASE_FILE_ENV}: {exc}") from exc
     return None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` so a reader sees the old file or the new one (temporary file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class SecretBox:
@@ -380,7 +365,7 @@ class StateStore:
             "pending_operations": [self.encode_pending(p) for p in state.pending],
         }
         doc["secrets"] = self._secrets_meta
-        _write_atomically(self.path, json.dumps(doc, separators=(",", ":")).encode() + b"\n")
+        write_atomically(self.path, json.dumps(doc, separators=(",", ":")).encode() + b"\n")
         self._on_disk = True
         if self._journal is not None:
             self._journal.discard()
