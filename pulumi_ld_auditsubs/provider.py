@@ -385,21 +385,16 @@ def _parse_answer(
 
     Names the request and the offending field, never a value (config may hold secrets).
     """
+    method, _, path = request.partition(" ")
+
+    def unusable(problem: str) -> InvalidResponseError:
+        return InvalidResponseError(f"{problem}; nothing was stored", method=method, path=path)
+
     subscription_id = answer.get("_id")
     if not is_subscription_id(subscription_id):
-        raise InvalidResponseError(
-            "the answer's `_id` is not a subscription id (24 lowercase hexadecimal digits); "
-            "nothing was stored",
-            method=request.split(" ", 1)[0],
-            path=request.split(" ", 1)[1],
-        )
+        raise unusable("the answer's `_id` is not a subscription id (24 lowercase hexadecimal digits)")
     if expected_id is not None and subscription_id != expected_id:
-        raise InvalidResponseError(
-            f"the answer is subscription {subscription_id}, not the requested {expected_id}; "
-            "nothing was stored",
-            method=request.split(" ", 1)[0],
-            path=request.split(" ", 1)[1],
-        )
+        raise unusable(f"the answer is subscription {subscription_id}, not the requested {expected_id}")
     try:
         parsed = Subscription.model_validate(answer)
     except pydantic.ValidationError as exc:
@@ -407,17 +402,9 @@ def _parse_answer(
             f"field `{'.'.join(str(part) for part in error['loc'])}`: {error['msg']}"
             for error in exc.errors()[:3]
         )
-        raise InvalidResponseError(
-            f"the answer is not a subscription ({fields}); nothing was stored",
-            method=request.split(" ", 1)[0],
-            path=request.split(" ", 1)[1],
-        ) from None
+        raise unusable(f"the answer is not a subscription ({fields})") from None
     if parsed.kind != key:
-        raise InvalidResponseError(
-            f"the answer is a {parsed.kind!r} subscription, not a {key!r} one; nothing was stored",
-            method=request.split(" ", 1)[0],
-            path=request.split(" ", 1)[1],
-        )
+        raise unusable(f"the answer is a {parsed.kind!r} subscription, not a {key!r} one")
     live = dict(answer)
     live["_status"] = parsed.status or {}
     return live
