@@ -470,7 +470,7 @@ def _send_once(
         request,
         stream=False,
         timeout=timeout,
-        verify=session.verify,
+        verify=True if session.verify is None else session.verify,
         cert=session.cert,
         proxies=session.proxies,
     )
