@@ -7,6 +7,7 @@ encrypted in state), and marks the whole ``config`` output secret.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, overload
@@ -40,6 +41,23 @@ from pulumi_ld_auditsubs.config_types import (
     VercelNativeConfig,
 )
 from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
+
+_STDLIB_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
+
+
+def _undo_sdk_pickler_wrapping() -> None:
+    """Put back the stdlib's ``pickle._Pickler._batch_setitems`` after the SDK serialized a provider.
+
+    ``pulumi.dynamic.serialize_provider`` (pulumi/dynamic/dynamic.py) wraps that method in a sorting
+    wrapper on every call and never unwraps it, so the N-th dynamic resource of a program goes
+    through N nested wrappers: quadratic time, and a ``RecursionError`` at about the 990th
+    subscription (pulumi/pulumi#17803). Each call re-wraps what it finds, so restoring the original
+    keeps its sorting (one level deep) and only removes the pile-up. Left alone if something other
+    than the stdlib's own method was there when this module was imported.
+    """
+    if getattr(_STDLIB_BATCH_SETITEMS, "__qualname__", "") == "_Pickler._batch_setitems":
+        pickle._Pickler._batch_setitems = _STDLIB_BATCH_SETITEMS  # type: ignore[attr-defined]
+
 
 _STATEMENT_KEYS = {
     "effect": "effect",
@@ -524,12 +542,15 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
             "status": None,
         }
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["config"])
-        super().__init__(
-            AuditLogSubscriptionProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(secret_outputs, opts),
-        )
+        try:
+            super().__init__(
+                AuditLogSubscriptionProvider(),
+                resource_name,
+                props,
+                pulumi.ResourceOptions.merge(secret_outputs, opts),
+            )
+        finally:
+            _undo_sdk_pickler_wrapping()
 
     # Pulumi stores each output under its wire name; these give the camelCase ones Python names.
     @property

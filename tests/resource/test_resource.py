@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pulumi
@@ -155,3 +156,32 @@ def test_config_without_credentials_stays_plain(mocks: RecordingMocks) -> Any:
         assert not rpc.is_rpc_secret(inputs["config"])
 
     return sub.id.apply(verify)
+
+
+@pulumi.runtime.test
+def test_a_program_declares_more_subscriptions_than_the_recursion_limit(mocks: RecordingMocks) -> Any:
+    """The SDK's provider serializer nests one wrapper per dynamic resource (pulumi/pulumi#17803):
+    without the undo in the resource class, the ~990th subscription raised RecursionError."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)  # the same failure as at the default 1000, with fewer resources
+    try:
+        count = 600
+        subs = [
+            AuditLogSubscription(
+                f"bulk-{index}",
+                integration_key="datadog",
+                name=f"Bulk {index}",
+                config={"apiKey": "dd-api-key-1234567890"},
+                statements=[Statement(effect="allow", actions=["*"], resources=["proj/*"])],
+            )
+            for index in range(count)
+        ]
+    finally:
+        sys.setrecursionlimit(limit)
+
+    def check(ids: list[str]) -> None:
+        assert len(ids) == count
+        providers = {repr(args.inputs["__provider"]) for args in mocks.registered}
+        assert len(providers) == 1  # every resource carries the same (deterministic) provider blob
+
+    return pulumi.Output.all(*[sub.id for sub in subs]).apply(check)
