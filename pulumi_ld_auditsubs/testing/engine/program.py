@@ -40,6 +40,14 @@ ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Without resource references the SDK sends a resource input as its ID (or URN), like the engine
 # does for providers that do not accept resources.
 _HIDDEN_FEATURES = {resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES}
+_SWITCH_INTERVAL_SECONDS = 0.0001
+"""How often a thread holding the GIL must offer it while the program runs (Python's default: 5 ms).
+
+With the real CLI the program and the engine are separate processes. Here they share one GIL, and
+the SDK's ``wait_for_rpcs`` loop (``pulumi/runtime/stack.py``) re-subscribes to every pending output
+each time one resolves, so it holds the GIL most of the time. Each hand-off to a step's thread then
+waited up to 5 ms: a no-change preview of 500 subscriptions took 19 s; with 0.1 ms it takes 7 s.
+"""
 _RESULTS = {
     "success": resource_pb2.Result.SUCCESS,
     "fail": resource_pb2.Result.FAIL,
@@ -189,9 +197,12 @@ def run_program(
     def main() -> None:
         runpy.run_path(str(project.main), run_name="__main__")
 
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(_SWITCH_INTERVAL_SECONDS)
     try:
         loop.run_until_complete(run_in_stack(main))
     finally:
+        sys.setswitchinterval(switch_interval)
         os.chdir(old_cwd)
         sys.argv = old_argv
         loop.close()
