@@ -36,7 +36,7 @@ TOKEN = "api-provider-tests-0123456789"
 def provider_blob() -> str:
     """The ``__provider`` value a program's ``AuditLogSubscription`` puts in its inputs."""
     value, _ = _serialize(True, serialize_provider, AuditLogSubscriptionProvider())
-    return value
+    return str(value)
 
 
 def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
@@ -122,11 +122,12 @@ class EngineDrivenProvider:
     def diff(
         self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any], name: str = "sub"
     ) -> pb.DiffResponse:
-        return self.stub.Diff(
+        response: pb.DiffResponse = self.stub.Diff(
             pb.DiffRequest(
                 id=id_, urn=urn(name), olds=self._with_provider(olds), news=self._with_provider(news)
             )
         )
+        return response
 
     def create(self, inputs: Mapping[str, Any], name: str = "sub") -> Created:
         response = self.stub.Create(pb.CreateRequest(urn=urn(name), properties=self._with_provider(inputs)))
