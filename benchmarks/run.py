@@ -8,9 +8,10 @@ against the bundled emulator.
 
 * provider: one ``python -m pulumi.dynamic`` process driven from 4 threads (as the engine does),
   the emulator (in a process of its own) answering in 20 ms: N creates, reads and deletes, each
-  within 1.1x of N x 20 ms / 4; the same through the same server with ``null_provider.NullProvider``
-  (the SDK server's own floor), and this provider's ratio to it; and the cost of one provider call
-  over raw ``requests`` with no latency;
+  within 1.1x of N x 20 ms / 4; the same through the same server with ``NullProvider`` (the SDK
+  server's own floor) and ``PlainRequestsProvider`` (one unchecked request per call; this
+  provider within 1.1x of it), see ``null_provider.py``; and one provider call over raw
+  ``requests`` with no latency;
 * engine: the local engine on a program of N independent subscriptions: ``up``, ``refresh`` and
   ``destroy`` each within 1.3x of (the same stack's no-change ``preview`` + N x 20 ms / 4), and the
   no-change preview's time per resource;
@@ -45,8 +46,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "provider"))
 
-from null_provider import LATENCY_ENV, NullProvider
+from null_provider import LATENCY_ENV, TOKEN_ENV, URL_ENV, NullProvider, PlainRequestsProvider
 from provider_harness import TOKEN, Created, EngineDrivenProvider, datadog, from_struct, urn
+from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2 as pb
@@ -181,11 +183,13 @@ def emulator_process(latency_ms: float) -> Iterator[str]:
             process.terminate()
 
 
-def _null_provider_engine(url: str, latency_ms: float) -> EngineDrivenProvider:
-    """The same server and harness around :class:`NullProvider` (importable by the child process)."""
+def _reference_engine(url: str, latency_ms: float, provider: ResourceProvider) -> EngineDrivenProvider:
+    """The same server and harness around a :mod:`null_provider` class (importable by the child)."""
     path = os.pathsep.join(filter(None, (str(HERE), os.environ.get("PYTHONPATH"))))
-    engine = _engine(url, env={"PYTHONPATH": path, LATENCY_ENV: str(latency_ms)})
-    engine.blob = _serialize(True, serialize_provider, NullProvider())[0]
+    engine = _engine(
+        url, env={"PYTHONPATH": path, LATENCY_ENV: str(latency_ms), URL_ENV: url, TOKEN_ENV: TOKEN}
+    )
+    engine.blob = _serialize(True, serialize_provider, provider)[0]
     return engine
 
 
@@ -224,8 +228,9 @@ def _timed_steps(engine: EngineDrivenProvider, inputs: list[dict[str, Any]]) -> 
 def bench_provider_parallel(count: int, latency_ms: float) -> None:
     """N creates, reads and deletes from 4 threads against an emulator answering in ``latency_ms``.
 
-    Measured twice through the same server and harness: with this library's provider, and with a
-    provider that only waits ``latency_ms`` per call (the SDK's own floor, :mod:`null_provider`).
+    Measured three times through the same server and harness: with this library's provider, with a
+    provider that only waits ``latency_ms`` per call (the SDK server's own floor), and with one that
+    sends the same request with plain ``requests`` and checks nothing (:mod:`null_provider`).
     """
     floor = count * latency_ms / 1000 / PROVIDER_THREADS
     with emulator_process(latency_ms) as url:
@@ -235,28 +240,23 @@ def bench_provider_parallel(count: int, latency_ms: float) -> None:
             create_s, read_s, read_again_s, delete_s = _timed_steps(engine, inputs)
         finally:
             engine.close()
-        null = _null_provider_engine(url, latency_ms)
-        try:
-            null_create_s, null_read_s, _, null_delete_s = _timed_steps(null, inputs)
-        finally:
-            null.close()
+        references = {}
+        for label, provider in (("sdk", NullProvider()), ("plain", PlainRequestsProvider())):
+            reference = _reference_engine(url, latency_ms, provider)
+            try:
+                references[label] = _timed_steps(reference, inputs)
+            finally:
+                reference.close()
     noise = noise_of(read_s, read_again_s)
     label = f"provider {{}} x{count}, {PROVIDER_THREADS} threads, {latency_ms:g} ms API"
-    for step, seconds, sdk_floor in (
-        ("create", create_s, null_create_s),
-        ("read", read_s, null_read_s),
-        ("delete", delete_s, null_delete_s),
-    ):
+    for index, step, seconds in ((0, "create", create_s), (1, "read", read_s), (3, "delete", delete_s)):
+        sdk, plain = references["sdk"][index], references["plain"][index]
         record(Figure(label.format(step), seconds, "s", 1.1, floor=floor, noise=noise))
-        record(Figure(f"  SDK server alone (NullProvider) {step}", sdk_floor, "s", None, floor=floor))
+        record(Figure(f"  SDK server alone (NullProvider) {step}", sdk, "s", None, floor=floor))
+        record(Figure(f"  plain requests provider {step}", plain, "s", None, floor=floor))
         record(
             Figure(
-                f"  provider {step} over the SDK server alone",
-                seconds,
-                "s",
-                1.1,
-                floor=sdk_floor,
-                noise=noise,
+                f"  provider {step} vs plain requests provider", seconds, "s", 1.1, floor=plain, noise=noise
             )
         )
 
