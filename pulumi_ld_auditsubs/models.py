@@ -48,6 +48,7 @@ __all__ = [
     "Statement",
     "Subscription",
     "check_inputs",
+    "comparable_live_document",
     "desired_document",
     "document_from_api",
     "normalize_statement",
@@ -256,6 +257,18 @@ def document_from_api(sub: Subscription | Mapping[str, Any]) -> dict[str, Any]:
         "tags": list(sub.tags),
         "statements": [normalize_statement(s) for s in sub.statements],
     }
+
+
+def comparable_live_document(
+    sub: Subscription | Mapping[str, Any], integration: Integration | None
+) -> dict[str, Any]:
+    """:func:`document_from_api` without the config fields LaunchDarkly generates (a webhook's
+    secret, an external id), which :func:`desired_document` leaves out too, so the two compare."""
+    document = document_from_api(sub)
+    if integration is not None:
+        generated = integration.generated_keys
+        document["config"] = {k: v for k, v in document["config"].items() if k not in generated}
+    return document
 
 
 class _Checker:

@@ -60,6 +60,7 @@ from pulumi_ld_auditsubs.models import (
     PROVIDER_KEY,
     Subscription,
     check_inputs,
+    comparable_live_document,
     desired_document,
     document_from_api,
     split_adopt_id,
@@ -307,7 +308,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
                 "exists in LaunchDarkly; remove adoptId to create a new one"
             ) from None
         live = _parse_answer(answer, f"GET {path}", subscription_id, key)
-        operations = subscription_patch(_comparable(document_from_api(live), integration), wanted)
+        operations = subscription_patch(comparable_live_document(live, integration), wanted)
         if not operations:
             return live
         answer = client.patch_subscription(key, subscription_id, operations, comment=comment)
@@ -451,14 +452,6 @@ def _post_body(props: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str,
         "tags": list(wanted["tags"]),
         "statements": list(wanted["statements"]),
     }
-
-
-def _comparable(live_document: dict[str, Any], integration: Integration | None) -> dict[str, Any]:
-    """A live document with generated fields dropped, as :func:`desired_document` drops them."""
-    if integration is None:
-        return live_document
-    config = {k: v for k, v in live_document.get("config", {}).items() if k not in integration.generated_keys}
-    return {**live_document, "config": config}
 
 
 def _outputs(

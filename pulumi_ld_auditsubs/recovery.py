@@ -41,7 +41,7 @@ from pulumi_ld_auditsubs.catalog import Integration
 from pulumi_ld_auditsubs.client import LaunchDarklyClient, is_subscription_id, subscription_id_created_at
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, OutcomeUnknownError
 from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
-from pulumi_ld_auditsubs.models import document_from_api
+from pulumi_ld_auditsubs.models import comparable_live_document
 
 log = logging.getLogger(__name__)
 
@@ -151,12 +151,9 @@ def same_subscription(
 ) -> bool:
     """Whether a listed subscription is the wanted document (secrets judged by their visible part)."""
     try:
-        live = document_from_api(candidate)
+        live = comparable_live_document(candidate, integration)
     except ValueError:  # not a subscription at all (pydantic's ValidationError is a ValueError)
         return False
-    if integration is not None:
-        generated = integration.generated_keys
-        live["config"] = {k: v for k, v in live["config"].items() if k not in generated}
     secrets = integration.secret_keys if integration else frozenset()
     for field_name in ("name", "on", "statements"):
         if live.get(field_name) != wanted.get(field_name):
