@@ -5,7 +5,7 @@ every one of the provider process's worker threads reuses the same kept-alive co
 network object is ever attached to (and pickled with) the provider. Transport failures and error
 statuses are translated into :mod:`pulumi_ld_auditsubs.errors` here and nowhere else; retries live in
 one place, :meth:`LaunchDarklyClient._exchange`, and rate-limit windows are shared by every thread of the
-process through :data:`RATE_LIMITS`.
+process through :data:`~pulumi_ld_auditsubs.ratelimit.RATE_LIMITS`.
 
 Every answer is checked before it is returned: a subscription is a JSON object whose ``_id`` is a
 24-hex ObjectId (:func:`is_subscription_id`), so a garbled or foreign answer can never put a bad id
@@ -50,6 +50,7 @@ from pulumi_ld_auditsubs.errors import (
     error_class_for,
     register_secret,
 )
+from pulumi_ld_auditsubs.ratelimit import RATE_LIMITS, RateLimitWindows, retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -229,182 +230,8 @@ class RetryPolicy:
         """Seconds to back off before attempt number ``attempt + 1`` (``Retry-After`` if the server said)."""
         wait: float = self.backoff_base * 2.0 ** (attempt - 1)
         if response is not None:
-            wait = _retry_after(response) or wait
+            wait = retry_after_seconds(response) or wait
         return min(self.max_wait, wait + self.jitter(wait))
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    raw: str | None = response.headers.get("Retry-After")
-    if raw is None:
-        return None
-    try:
-        seconds = float(raw)
-    except ValueError:
-        return None
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
-
-
-def _int_header(response: requests.Response, name: str) -> int | None:
-    raw: str | None = response.headers.get(name)
-    try:
-        return int(raw) if raw is not None else None
-    except ValueError:
-        return None
-
-
-def _reset_header(response: requests.Response) -> float | None:
-    """``X-Ratelimit-Reset`` (epoch milliseconds) as epoch seconds."""
-    raw: str | None = response.headers.get("X-Ratelimit-Reset")
-    try:
-        seconds = float(raw) / 1000.0 if raw is not None else None
-    except ValueError:
-        return None
-    return seconds if seconds is not None and math.isfinite(seconds) else None
-
-
-# -- rate-limit windows shared by the whole process ----------------------------------------------------
-
-
-@dataclass
-class _Window:
-    """What the server last said about one rate-limit window."""
-
-    remaining: int | None = None
-    """Requests left before ``reset_at``; None when the server gave no figure (no limit known)."""
-    reset_at: float = 0.0
-    """Epoch seconds when the window frees up (slots only ever free up with time)."""
-    in_flight: int = 0
-    seen: bool = False
-    """Whether an answer on this window has arrived yet; until then one request at a time probes it."""
-
-
-class RateLimitWindows:
-    """Rate-limit state per (host, route) and per host, shared by every client and thread of a process.
-
-    LaunchDarkly limits per route (verb + URL template) and per account, and says what is left in
-    ``X-Ratelimit-Route-Remaining`` / ``X-Ratelimit-Global-Remaining`` with ``X-Ratelimit-Reset``
-    (epoch ms), or sends ``Retry-After`` seconds for its IP limit. Once a window is spent, every
-    thread waits for its reset instead of spending its own retries; the first request on a window
-    goes alone, so its answer says what is left before others follow; while requests are left, no more
-    requests are put in flight than the server said are left; after a reset, one request probes the
-    new window before the others follow. A thread that has slept until a reset counts that window
-    as over even if the clock disagrees (a test's fake sleep, a skewed server clock): it never sleeps
-    twice for the same reset, and a 429 then tells it the next one.
-    """
-
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-        self._changed = threading.Condition()
-        self._windows: dict[tuple[str, str], _Window] = {}
-
-    def reset(self) -> None:
-        """Forget every window (tests)."""
-        with self._changed:
-            self._windows.clear()
-
-    def enter(
-        self,
-        keys: Sequence[tuple[str, str]],
-        *,
-        time_left: Callable[[], float],
-        sleep: Callable[[float], None],
-        margin: Callable[[], float],
-    ) -> bool:
-        """Wait until a request on ``keys`` may go, and count it in flight; False if the budget runs out."""
-        waited_for: dict[tuple[str, str], float] = {}  # the reset each window had when this thread slept
-        with self._changed:
-            while True:
-                now = self._clock()
-                windows = [self._windows.setdefault(key, _Window()) for key in keys]
-                wait, full = 0.0, False
-                for key, window in zip(keys, windows, strict=True):
-                    if window.remaining is None:
-                        full = full or (not window.seen and window.in_flight >= 1)
-                        continue
-                    if now < window.reset_at and window.reset_at > waited_for.get(key, -math.inf):
-                        if window.remaining == 0:
-                            wait = max(wait, window.reset_at - now)
-                        elif window.in_flight >= window.remaining:
-                            full = True
-                    elif window.in_flight >= max(window.remaining, 1):
-                        full = True  # a new window: let the probe's answer say how much is left
-                if wait > 0:
-                    if wait > time_left():
-                        return False
-                    for key, window in zip(keys, windows, strict=True):
-                        if window.remaining == 0:
-                            waited_for[key] = window.reset_at
-                    self._changed.release()
-                    try:
-                        sleep(wait + margin())
-                    finally:
-                        self._changed.acquire()
-                    continue
-                if full:
-                    if time_left() <= 0:
-                        return False
-                    self._changed.wait(timeout=min(0.5, max(0.01, time_left())))
-                    continue
-                for window in windows:
-                    window.in_flight += 1
-                return True
-
-    def leave(
-        self,
-        keys: Sequence[tuple[str, str]],
-        response: requests.Response | None,
-        *,
-        host_key: tuple[str, str],
-        route_key: tuple[str, str],
-        fallback_wait: float,
-    ) -> None:
-        """Count the request done and learn from its answer's rate-limit headers (None: no answer)."""
-        with self._changed:
-            for key in keys:
-                self._windows[key].in_flight -= 1
-                self._windows[key].seen |= response is not None
-            if response is not None:
-                self._learn(response, host_key, route_key, fallback_wait)
-            self._changed.notify_all()
-
-    def _learn(
-        self,
-        response: requests.Response,
-        host_key: tuple[str, str],
-        route_key: tuple[str, str],
-        fallback_wait: float,
-    ) -> None:
-        now = self._clock()
-        reset = _reset_header(response)
-        route_left = _int_header(response, "X-Ratelimit-Route-Remaining")
-        global_left = _int_header(response, "X-Ratelimit-Global-Remaining")
-        limited = response.status_code == 429
-        retry_after = _retry_after(response) if limited else None
-        if route_left is not None:
-            self._observe(self._windows[route_key], route_left, reset, now, fallback_wait)
-        if global_left is not None:
-            self._observe(self._windows[host_key], global_left, reset, now, fallback_wait)
-        if retry_after is not None:
-            self._observe(self._windows[host_key], 0, now + retry_after, now, fallback_wait)
-        elif limited and route_left is None and global_left is None:
-            self._observe(self._windows[route_key], 0, reset, now, fallback_wait)
-
-    @staticmethod
-    def _observe(window: _Window, left: int, reset: float | None, now: float, fallback_wait: float) -> None:
-        if reset is None or reset <= now:
-            # No reset time, or one in the past: a late answer about a window that is over, or
-            # LaunchDarkly's occasional past reset. Requests left say nothing new; a spent window
-            # is waited out with a backoff.
-            if left > 0:
-                return
-            reset = now + fallback_wait
-        if window.remaining is not None and now < window.reset_at and left > window.remaining:
-            return  # an older answer that arrived late, or a slot freed early: keep the cautious figure
-        window.remaining, window.reset_at = max(0, left), reset
-
-
-RATE_LIMITS = RateLimitWindows()
-"""The process-wide rate-limit state every :class:`LaunchDarklyClient` shares by default."""
 
 
 # -- sessions -------------------------------------------------------------------------------------------
@@ -819,7 +646,7 @@ class LaunchDarklyClient:
             request_id=request_id,
             method=method,
             path=path,
-            retry_after=_retry_after(response) if status == 429 else None,
+            retry_after=retry_after_seconds(response) if status == 429 else None,
             host=self.host,
             hint=hint,
         )
