@@ -45,6 +45,10 @@ def escape_pointer_token(token: str) -> str:
 
 def json_equal(left: Any, right: Any) -> bool:
     """Equality as JSON sees it: unlike ``==``, a boolean never equals a number."""
+    if left is right:
+        return True
+    if type(left) is str or type(right) is str:  # most values are text: no isinstance ladder
+        return type(left) is type(right) and bool(left == right)
     if isinstance(left, bool) or isinstance(right, bool):
         return isinstance(left, bool) and isinstance(right, bool) and left is right
     if isinstance(left, (int, float)) and isinstance(right, (int, float)):
