@@ -29,6 +29,7 @@ class Answer(Protocol):
 
 
 def retry_after_seconds(response: Answer) -> float | None:
+    """``Retry-After`` in seconds; None when absent or not a non-negative number (an HTTP date included)."""
     raw: str | None = response.headers.get("Retry-After")
     if raw is None:
         return None
