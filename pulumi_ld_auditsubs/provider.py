@@ -187,9 +187,6 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         except SettingsError as exc:
             raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {exc}") from None
 
-    def _client(self, settings: ProviderSettings) -> LaunchDarklyClient:
-        return settings.client()
-
     # -- preview-time hooks: no network -------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
@@ -227,7 +224,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         settings = self._settings()
         integration = _integration(key)
         wanted = desired_document(props, integration)
-        client = self._client(settings)
+        client = settings.client()
         adopt_id = props.get("adoptId")
         if adopt_id:
             live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
@@ -247,8 +244,10 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             return UpdateResult(_outputs(news, None, integration, previous=olds))
         request = f"PATCH /api/v2/integrations/{key}/{subscription_id}"
         try:
-            answer = self._client(self._settings()).patch_subscription(
-                key, subscription_id, operations, comment=_change_comment(news)
+            answer = (
+                self._settings()
+                .client()
+                .patch_subscription(key, subscription_id, operations, comment=_change_comment(news))
             )
         except NotFoundError:
             raise LaunchDarklyError(
@@ -264,7 +263,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         key, subscription_id = _split_id(id_)
         request = f"GET /api/v2/integrations/{key}/{subscription_id}"
         try:
-            answer = self._client(self._settings()).get_subscription(key, subscription_id)
+            answer = self._settings().client().get_subscription(key, subscription_id)
         except NotFoundError:
             return ReadResult(None, {})  # LaunchDarkly's own 404: deleted out of band, drop it
         live = _parse_answer(answer, request, subscription_id, key)
@@ -276,7 +275,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         key, subscription_id = _split_id(id_)
         with contextlib.suppress(NotFoundError):  # LaunchDarkly's own 404: already gone, done
-            self._client(self._settings()).delete_subscription(key, subscription_id)
+            self._settings().client().delete_subscription(key, subscription_id)
 
     # -- helpers that need the client ----------------------------------------------------------
 
