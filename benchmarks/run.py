@@ -40,7 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
@@ -206,8 +206,17 @@ def _reference_engine(url: str, latency_ms: float, provider: ResourceProvider) -
     return engine
 
 
-def _timed_steps(engine: EngineDrivenProvider, inputs: list[dict[str, Any]]) -> tuple[float, ...]:
-    """Create, read (twice: the noise) and delete every input from 4 threads; seconds for each.
+class StepTimes(NamedTuple):
+    """Seconds for each step over every input (read twice: the two reads give the noise)."""
+
+    create: float
+    read: float
+    read_again: float
+    delete: float
+
+
+def _timed_steps(engine: EngineDrivenProvider, inputs: list[dict[str, Any]]) -> StepTimes:
+    """Create, read twice and delete every input from 4 threads.
 
     Requests are serialized before the clock starts and answers decoded after it stops, as the
     real engine does that work in Go, outside the provider's process.
@@ -218,24 +227,24 @@ def _timed_steps(engine: EngineDrivenProvider, inputs: list[dict[str, Any]]) -> 
     started = time.perf_counter()
     answers = _fan_out(creates, engine.stub.Create)
     create_s = time.perf_counter() - started
-    outputs = [from_struct(answer.properties) for answer in answers]
+    created = [(answer.id, from_struct(answer.properties)) for answer in answers]
     reads = [
         pb.ReadRequest(
-            id=answer.id,
+            id=id_,
             urn=urn(f"s{n}"),
-            properties=engine._with_provider(outs),
+            properties=engine._with_provider(outputs),
             inputs=engine._with_provider(inputs[n]),
         )
-        for n, (answer, outs) in enumerate(zip(answers, outputs, strict=True))
+        for n, (id_, outputs) in enumerate(created)
+    ]
+    deletes = [
+        pb.DeleteRequest(id=id_, urn=urn(f"s{n}"), properties=engine._with_provider(outputs))
+        for n, (id_, outputs) in enumerate(created)
     ]
     read_s = wall(lambda: _fan_out(reads, engine.stub.Read))
     read_again_s = wall(lambda: _fan_out(reads, engine.stub.Read))
-    deletes = [
-        pb.DeleteRequest(id=answer.id, urn=urn(f"s{n}"), properties=engine._with_provider(outs))
-        for n, (answer, outs) in enumerate(zip(answers, outputs, strict=True))
-    ]
     delete_s = wall(lambda: _fan_out(deletes, engine.stub.Delete))
-    return create_s, read_s, read_again_s, delete_s
+    return StepTimes(create_s, read_s, read_again_s, delete_s)
 
 
 def bench_provider_parallel(count: int, latency_ms: float) -> None:
@@ -250,20 +259,21 @@ def bench_provider_parallel(count: int, latency_ms: float) -> None:
         engine = _engine(url)
         try:
             inputs = [engine.checked(datadog(name=f"bench {i}")) for i in range(count)]
-            create_s, read_s, read_again_s, delete_s = _timed_steps(engine, inputs)
+            ours = _timed_steps(engine, inputs)
         finally:
             engine.close()
-        references = {}
+        references: dict[str, StepTimes] = {}
         for label, provider in (("sdk", NullProvider()), ("plain", PlainRequestsProvider())):
             reference = _reference_engine(url, latency_ms, provider)
             try:
                 references[label] = _timed_steps(reference, inputs)
             finally:
                 reference.close()
-    noise = noise_of(read_s, read_again_s)
+    noise = noise_of(ours.read, ours.read_again)
     label = f"provider {{}} x{count}, {PROVIDER_THREADS} threads, {latency_ms:g} ms API"
-    for index, step, seconds in ((0, "create", create_s), (1, "read", read_s), (3, "delete", delete_s)):
-        sdk, plain = references["sdk"][index], references["plain"][index]
+    for step in ("create", "read", "delete"):
+        seconds = getattr(ours, step)
+        sdk, plain = getattr(references["sdk"], step), getattr(references["plain"], step)
         record(Figure(label.format(step), seconds, "s", 1.1, floor=floor, noise=noise))
         record(Figure(f"  SDK server alone (NullProvider) {step}", sdk, "s", None, floor=floor))
         record(Figure(f"  plain requests provider {step}", plain, "s", None, floor=floor))
