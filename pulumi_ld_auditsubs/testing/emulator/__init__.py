@@ -15,10 +15,10 @@ fault injection and an optional state file.
 
 Not emulated (real behaviour unknown or out of scope): the rest of the API and
 ``/api/v2/integration-manifests``; the global and per-IP rate limits; ``LD-API-Version`` differences
-(the header is not checked); optimistic locking (409 only via fault injection); delivery of audit
-events, so ``_status`` stays ``{"successCount": 0, "errorCount": 0}`` and ``_access`` stays empty;
-pagination; JSON merge patch and semantic patch; TLS. Where LaunchDarkly's rules are unknown the
-emulator is deliberately strict; each module's docstring lists its choices.
+(the header is not checked); optimistic locking (409 only via fault injection); real delivery of
+audit events (:mod:`.delivery` simulates it: ``_status`` moves only when a test posts an event), and
+``_access`` stays empty; pagination; JSON merge patch and semantic patch; TLS. Where LaunchDarkly's
+rules are unknown the emulator is deliberately strict; each module's docstring lists its choices.
 """
 
 from pulumi_ld_auditsubs.testing.emulator.server import Emulator, RecordedRequest

@@ -18,7 +18,9 @@ HTTP control API, for an emulator running in another process (``pulumi-ld-audits
 "rawBody", "contentType", "headers", "times", "delay"}`` queues a fault exactly like
 :meth:`Emulator.inject_fault` (``rawBody`` is text, sent as UTF-8) and answers 201;
 ``DELETE /_emulator/faults`` drops every pending fault (204). Both need a valid token in
-``Authorization``; they are not recorded and not rate limited.
+``Authorization``; they are not recorded and not rate limited. The delivery simulation
+(``POST /_emulator/events``, ``PUT /_emulator/delivery/<integrationKey>/<id>``, see :mod:`.delivery`)
+follows the same rules.
 
 Not emulated: TLS, HTTP/2, ``Transfer-Encoding: chunked`` responses (chunked request bodies are read),
 CORS and session-cookie authentication.
@@ -43,7 +45,7 @@ from typing import Any, TextIO, cast
 
 from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs.catalog import Catalog
-from pulumi_ld_auditsubs.testing.emulator import routes
+from pulumi_ld_auditsubs.testing.emulator import delivery, routes
 from pulumi_ld_auditsubs.testing.emulator.errors import (
     EmulatorError,
     Forbidden,
@@ -183,6 +185,9 @@ class EmulatorApp:
         """The HTTP control API (see the module docstring): fault injection from another process."""
         try:
             self._authenticate(request.header("Authorization"))
+            control_path = path[len(CONTROL_PREFIX) :]
+            if delivery.handles(control_path):
+                return delivery.dispatch(self.store, request.method, control_path, request.body)
             if path != CONTROL_PREFIX + "faults":
                 raise NotFound()
             if request.method == "DELETE":
@@ -600,6 +605,17 @@ class Emulator:
     def clear_faults(self) -> None:
         """Drop every pending injected fault."""
         self._app.faults.clear()
+
+    def deliver(self, resource: str, action: str) -> list[str]:
+        """Deliver one audit event as ``POST /_emulator/events`` does; returns the receivers' ids."""
+        return delivery.deliver_event(self._app.store, resource, action)
+
+    def fail_delivery(
+        self, integration_key: str, subscription_id: str, status_code: int | None, response_body: str = ""
+    ) -> None:
+        """Make deliveries to one subscription fail with ``status_code`` (None heals it)."""
+        error = None if status_code is None else {"statusCode": status_code, "responseBody": response_body}
+        self._app.store.set_delivery_error(integration_key, subscription_id, error)
 
     def reset(self) -> None:
         """Forget subscriptions, recorded requests, pending faults and rate-limit counters."""

@@ -19,8 +19,19 @@ the old one, so a crash never leaves a torn file. The file is created with mode 
 Ids are MongoDB ObjectIds like LaunchDarkly's: 24 lowercase hex digits whose first 4 bytes are the
 creation time in unix seconds (big-endian), then random bytes and a counter; unique in the store.
 
-Not emulated: ``_status`` counters never move (no events are delivered), ``_access`` is always empty,
-there is no optimistic locking (409 only through fault injection), and the list is never paginated.
+Delivery (:meth:`SubscriptionStore.deliver`, driven by ``POST /_emulator/events``): an event reaches
+every enabled subscription whose statements match; each receiver's ``_status`` moves as
+LaunchDarkly's does (``successCount``/``lastSuccess``, or ``errorCount``/``lastError`` and an
+``errors`` entry ``{statusCode, responseBody, timestamp}``), timestamps in unix milliseconds, strictly
+increasing within a store so "the last error is newer than the last success" is never a tie. A
+subscription fails as :meth:`~SubscriptionStore.set_delivery_error` says until healed. The status and
+the failure setting live in the stored document (persisted, kept across patches, never returned as
+fields other than ``_status``). Choices where LaunchDarkly is silent: ``errors`` keeps the newest
+:data:`MAX_ERROR_LOG` entries, oldest first; ``lastSuccess``/``lastError``/``errors`` are absent until
+they have a value.
+
+Not emulated: ``_access`` is always empty, there is no optimistic locking (409 only through fault
+injection), and the list is never paginated.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -55,6 +66,11 @@ STATE_FORMAT = "pulumi-ld-auditsubs-emulator-state"
 STATE_VERSION = 1
 _ID_PATTERN = re.compile(r"^[0-9a-f]{24}$")
 _LEGACY_SECRET = "apiKey"
+_STATUS = "_status"
+_DELIVERY_ERROR = "_deliveryError"
+_INTERNAL_FIELDS = (_STATUS, _DELIVERY_ERROR)
+"""Stored beside the editable fields: delivery state that a PATCH must carry over, never edit."""
+MAX_ERROR_LOG = 50
 """The spec's legacy top-level Datadog ``apiKey`` is treated as a secret, like ``config.apiKey``."""
 
 
@@ -73,6 +89,7 @@ class SubscriptionStore:
         self._lock = threading.RLock()
         self._subscriptions: dict[str, dict[str, Any]] = {}
         self._counter = secrets.randbelow(0x1000000)
+        self._last_timestamp_ms = 0
         if self.state_file is not None and self.state_file.exists():
             self._load(self.state_file)
 
@@ -119,6 +136,7 @@ class SubscriptionStore:
             _restore_masked_secrets(patched, current, integration)
             fields = normalize_subscription(patched, integration, previous_config=current["config"])
             document = {"_id": subscription_id, "kind": integration_key, **fields}
+            document.update({key: current[key] for key in _INTERNAL_FIELDS if key in current})
             self._commit({**self._subscriptions, subscription_id: document})
             return self.represent(document)
 
@@ -127,6 +145,49 @@ class SubscriptionStore:
         with self._lock:
             self._require(integration_key, subscription_id)
             self._commit({k: v for k, v in self._subscriptions.items() if k != subscription_id})
+
+    # -- delivery simulation ------------------------------------------------------------------------
+
+    def deliver(self, receives: Callable[[list[dict[str, Any]]], bool]) -> list[str]:
+        """Deliver one event to every enabled subscription whose statements ``receives`` accepts.
+
+        Returns ``<integrationKey>/<id>`` of each receiver, in creation order; each one's ``_status``
+        records a success, or the failure set by :meth:`set_delivery_error`.
+        """
+        with self._lock:
+            receivers = [
+                d for d in self._subscriptions.values() if d["on"] is True and receives(d["statements"])
+            ]
+            if not receivers:
+                return []
+            updated = dict(self._subscriptions)
+            for document in receivers:
+                updated[document["_id"]] = {
+                    **document,
+                    _STATUS: _after_delivery(document, self._timestamp_ms()),
+                }
+            self._commit(updated)
+            return [f"{d['kind']}/{d['_id']}" for d in receivers]
+
+    def set_delivery_error(
+        self, integration_key: str, subscription_id: str, error: Mapping[str, Any] | None
+    ) -> None:
+        """Make later deliveries to one subscription fail with ``error`` (``{statusCode,
+        responseBody}``), or succeed again when ``error`` is None."""
+        with self._lock:
+            document = dict(self._require(integration_key, subscription_id))
+            document.pop(_DELIVERY_ERROR, None)
+            if error is not None:
+                document[_DELIVERY_ERROR] = {
+                    "statusCode": error["statusCode"],
+                    "responseBody": error["responseBody"],
+                }
+            self._commit({**self._subscriptions, subscription_id: document})
+
+    def _timestamp_ms(self) -> int:
+        """Now in unix milliseconds, later than any timestamp this store handed out before."""
+        self._last_timestamp_ms = max(int(time.time() * 1000), self._last_timestamp_ms + 1)
+        return self._last_timestamp_ms
 
     # -- test hooks ---------------------------------------------------------------------------------
 
@@ -192,7 +253,7 @@ class SubscriptionStore:
             "parent": _link(_collection_href(integration_key)),
         }
         representation["_access"] = {"allowed": [], "denied": []}
-        representation["_status"] = {"successCount": 0, "errorCount": 0}
+        representation["_status"] = document.get(_STATUS, {"successCount": 0, "errorCount": 0})
         return copy.deepcopy(representation)
 
     def _require(self, integration_key: str, subscription_id: str) -> dict[str, Any]:
@@ -250,6 +311,21 @@ class SubscriptionStore:
             ):
                 raise StateFileError(f"{path} holds a malformed subscription")
             self._subscriptions[document["_id"]] = document
+
+
+def _after_delivery(document: Mapping[str, Any], timestamp_ms: int) -> dict[str, Any]:
+    """The ``_status`` of ``document`` after one delivery attempt at ``timestamp_ms``."""
+    status = copy.deepcopy(document.get(_STATUS, {"successCount": 0, "errorCount": 0}))
+    failure = document.get(_DELIVERY_ERROR)
+    if failure is None:
+        status["successCount"] = status.get("successCount", 0) + 1
+        status["lastSuccess"] = timestamp_ms
+    else:
+        status["errorCount"] = status.get("errorCount", 0) + 1
+        status["lastError"] = timestamp_ms
+        entry = {**failure, "timestamp": timestamp_ms}
+        status["errors"] = [*status.get("errors", []), entry][-MAX_ERROR_LOG:]
+    return dict(status)
 
 
 def _apply(document: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str, Any]:
