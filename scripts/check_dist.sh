@@ -51,8 +51,10 @@ for version in ("3.10", "3.11", "3.12", "3.13"):
     assert f"Programming Language :: Python :: {version}" in metadata, version
 members = tarfile.open(sdist).getnames()
 root = members[0].split("/")[0]
-for path in ("LICENSE", "README.md", "tests/unit/test_catalog.py", "examples/quickstart/__main__.py",
-             "scripts/generate_catalog.py", "docs/integrations.md", "docs/testing.md", "pyproject.toml"):
+for path in ("LICENSE", "README.md", "CONTRIBUTING.md", "tests/unit/test_catalog.py",
+             "examples/quickstart/__main__.py", "examples/README.md", "scripts/generate_catalog.py",
+             "docs/integrations.md", "docs/testing.md", "docs/behaviour.md", "docs/configuration.md",
+             "docs/export-and-lookups.md", "docs/ci-and-automation.md", "pyproject.toml"):
     assert f"{root}/{path}" in members, f"sdist lacks {path}"
 assert not [m for m in members if "__pycache__" in m or "/.venv/" in m], "sdist carries build debris"
 print(f"wheel: {len(names)} files, runtime deps {runtime}; sdist: {len(members)} files")
