@@ -31,7 +31,8 @@ def test_resource_options(toy: Toy) -> None:
     assert "remove the `protect` flag" in up.stderr
     assert line("+-", "o", "~tags") in up.stdout
     assert line("~", "n", "~tags") in up.stdout
-    assert line("-", "r") in up.stdout and line("-", "p") not in up.stdout
+    assert line("-", "r") in up.stdout and line("-", "p") + "\n" not in up.stdout
+    assert line("-", "p") + " **deleting failed**\n" in up.stdout
     assert line("~", "i") not in up.stdout and "i [diff" not in up.stdout
     assert [c for c in toy.calls() if c[0] == "delete"] == [("delete", "o")]  # o's old one only
     assert not any(c == ("update", "i") for c in toy.calls())

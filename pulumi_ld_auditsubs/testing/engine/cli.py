@@ -35,6 +35,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Secure values may come from PULUMI_LOCAL_CONFIG_<KEY> instead",
     )
     parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="under each resource that changes, show each changed property path with its old and new "
+        "values (secrets as [secret]), as pulumi preview --diff",
+    )
+    parser.add_argument(
         "--expect-no-changes",
         action="store_true",
         help="exit non-zero if the operation would change or changed anything",
@@ -111,4 +117,5 @@ def run(args: argparse.Namespace) -> int:
         run_program_too=args.run_program,
         import_pending_creates=[(urn, id_) for urn, id_ in args.import_pending_creates],
         clear_pending_creates=args.clear_pending_creates,
+        diff=args.diff,
     )

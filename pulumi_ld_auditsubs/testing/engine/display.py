@@ -21,19 +21,33 @@
 
 Unchanged resources get no line; each line is printed when its step has finished (steps run in
 parallel, so lines come in completion order, as with the CLI). ``=`` marks a pending create
-imported by ``refresh --import-pending-creates``. Values are never printed for resources, only property names;
-stack outputs are printed as JSON with secrets as ``[secret]`` and preview unknowns as
-``[unknown]``. Errors go to stderr as ``error: ...``.
+imported by ``refresh --import-pending-creates``. Without ``--diff`` values are never printed for
+resources, only property names; with it each resource line is followed by its changed property
+paths and values (:mod:`.property_diff`, secrets as ``[secret]``)::
+
+    ~ pulumi-python:dynamic/launchdarkly:AuditLogSubscription dd-all [diff: ~config,tags]
+      ~ config.apiKey: [secret] => [secret]
+      ~ config.hostURL: "https://api.datadoghq.com" => "https://us5.datadoghq.com"
+      + tags[2]: "team-a"
+
+Stack outputs are printed as JSON with secrets as ``[secret]`` and preview unknowns as
+``[unknown]``. Errors go to stderr as ``error: ...``. A failed run lists each resource whose step
+failed (``**creating failed**``) and ends its summary with ``N errored`` instead of an unchanged
+count that would read as "nothing happened" (``renderSummaryEvent`` in pulumi/pulumi's
+``pkg/backend/display/diff.go`` prints the same ``errored`` line).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
+from pulumi_ld_auditsubs.testing.engine.errors import ProtectedError, ProviderError
+from pulumi_ld_auditsubs.testing.engine.property_diff import diff_lines
 from pulumi_ld_auditsubs.testing.engine.steps import Op, StepEvent
 from pulumi_ld_auditsubs.testing.engine.values import UNKNOWN, is_secret
 
@@ -59,6 +73,16 @@ _FUTURE = {
     Op.DELETE: "delete",
     Op.IMPORT: "import",
 }
+_FAILED = {
+    "Create": ("+ ", "creating"),
+    "Update": ("~ ", "updating"),
+    "Delete": ("- ", "deleting"),
+    "Read": ("  ", "reading"),
+    "Check": ("  ", "checking"),
+    "Diff": ("  ", "diffing"),
+}
+_DETAILED = (Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE)
+_PROTECTED_URN = re.compile(r'resource "([^"]+)"')
 
 
 def render_value(value: Any) -> str:
@@ -80,10 +104,18 @@ class Display:
     """Prints one operation's progress and summary."""
 
     def __init__(
-        self, operation: str, stack: str, out: TextIO | None = None, err: TextIO | None = None
+        self,
+        operation: str,
+        stack: str,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        *,
+        diff: bool = False,
     ) -> None:
         self.operation = operation
         self.stack = stack
+        self.diff = diff
+        """``--diff``: each changed property path with its old and new values under the resource."""
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self._finished = 0
@@ -121,6 +153,9 @@ class Display:
         if event.diff:
             line += f" [diff: {event.diff.render()}]"
         self._print(line)
+        if self.diff and event.op in _DETAILED and (event.olds is not None or event.news is not None):
+            for detail in diff_lines(event.olds, event.news, event.replaces):
+                self._print(detail)
         self._show_counter()
 
     def outputs(self, outputs: Mapping[str, Any]) -> None:
@@ -132,18 +167,37 @@ class Display:
         for key in sorted(outputs):
             self._print(f"    {key}: {render_value(outputs[key])}")
 
-    def summary(self, events: Sequence[StepEvent]) -> None:
-        """``Resources:`` with one count per kind of change, then the unchanged count."""
+    def failures(self, errors: Sequence[Exception]) -> None:
+        """One line per resource whose step failed, as the CLI's ``**creating failed**`` rows."""
+        for urn, (prefix, verb) in failed_resources(errors).items():
+            parts = urn.split("::")
+            subject = f"{parts[-2].rsplit('$', 1)[-1]} {parts[-1]}" if len(parts) >= 4 else urn
+            self._print(f"    {prefix}{subject} **{verb} failed**")
+
+    def summary(
+        self, events: Sequence[StepEvent], errors: Sequence[Exception] = (), failed: bool = False
+    ) -> None:
+        """``Resources:`` with one count per kind of change, the unchanged count, then what errored.
+
+        A failed run (``errors``, or ``failed`` for a failure no step reported, such as the program's)
+        never prints ``0 unchanged``: it reads as "nothing happened" when something may have.
+        """
         counts = Counter(e.op for e in events)
         words = _FUTURE if self.operation == "preview" else _PAST
         prefix = "to " if self.operation == "preview" else ""
+        failed = failed or bool(errors)
         self._print()
         self._print("Resources:")
         for op in _SUMMARY_ORDER:
             if counts[op]:
                 self._print(f"    {_PREFIX[op]}{counts[op]} {prefix}{words[op]}")
-        if counts[Op.SAME] or not events:
+        if counts[Op.SAME] or not (events or failed):
             self._print(f"    {counts[Op.SAME]} unchanged")
+        errored = len(failed_resources(errors)) + sum(1 for e in errors if _failed_urn(e) is None)
+        if errored:
+            self._print(f"    {errored} errored")
+        elif failed and not any(counts[op] for op in _SUMMARY_ORDER) and not counts[Op.SAME]:
+            self._print("    nothing changed: the run failed before any resource step")
 
     def error(self, message: str) -> None:
         """An error, on stderr."""
@@ -154,3 +208,27 @@ class Display:
         """A warning, on stderr."""
         self._clear_counter()
         print(f"warning: {message}", file=self.err, flush=True)
+
+
+def _failed_urn(error: Exception) -> str | None:
+    if isinstance(error, ProviderError):
+        return error.urn
+    if isinstance(error, ProtectedError):
+        match = _PROTECTED_URN.search(str(error))
+        return match.group(1) if match else None
+    return None
+
+
+def failed_resources(errors: Sequence[Exception]) -> dict[str, tuple[str, str]]:
+    """URN -> (display prefix, verb) of each resource whose step failed, first failure first."""
+    failed: dict[str, tuple[str, str]] = {}
+    for error in errors:
+        urn = _failed_urn(error)
+        if urn is None or urn in failed:
+            continue
+        if isinstance(error, ProviderError):
+            failed[urn] = _FAILED.get(error.method, ("  ", error.method.lower()))
+        else:
+            verb = "replacing" if "unable to replace" in str(error) else "deleting"
+            failed[urn] = ("+-" if verb == "replacing" else "- ", verb)
+    return failed

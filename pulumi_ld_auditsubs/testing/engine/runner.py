@@ -40,6 +40,7 @@ def run_operation(
     run_program_too: bool = False,
     import_pending_creates: Sequence[tuple[str, str]] = (),
     clear_pending_creates: bool = False,
+    diff: bool = False,
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
@@ -48,11 +49,12 @@ def run_operation(
     ``run_program_too`` is ``--run-program`` of refresh and destroy: without it they configure the
     provider with the stack config recorded at the last ``up``, as ``pulumi refresh``/``destroy``
     rebuild the default provider from its state (``providers/registry.go``, ``Registry.Same``).
+    ``diff`` is ``--diff``: each changed property path with old and new values (:mod:`.display`).
     """
     if operation not in OPERATIONS:
         raise ValueError(f"unknown operation {operation!r}; expected one of {', '.join(OPERATIONS)}")
     stack = stack.rsplit("/", 1)[-1]  # org/project/stack -> stack
-    display = Display(operation, stack, out, err)
+    display = Display(operation, stack, out, err, diff=diff)
     if not _STACK_NAME.fullmatch(stack):
         display.error(f"invalid stack name {stack!r}: use letters, digits, '-', '_' and '.'")
         return 1
@@ -128,7 +130,8 @@ def run_operation(
                 return 1
     if failure is None and not deployment.errors and operation in ("preview", "up"):
         display.outputs(outputs)
-    display.summary(deployment.events)
+    display.failures(deployment.errors)
+    display.summary(deployment.events, deployment.errors, failed=failure is not None)
     messages = [str(e) for e in deployment.errors]
     if not messages and failure is not None:
         messages = [_describe(failure, project.directory)]

@@ -95,6 +95,12 @@ class StepEvent:
     urn: str
     type: str
     diff: KeyDiff | None = None
+    olds: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    """Old inputs (update, replace, delete), for ``--diff``; secrets still wrapped."""
+    news: dict[str, Any] | None = field(default=None, compare=False, repr=False)
+    """New checked inputs (create, update, replace), for ``--diff``."""
+    replaces: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    """Property paths whose change forces the replacement."""
 
     @property
     def name(self) -> str:
@@ -201,8 +207,18 @@ class Deployment:
         """The first step failure, if any."""
         return self.errors[0] if self.errors else None
 
-    def _emit(self, op: Op, urn: str, type_: str, diff: KeyDiff | None = None) -> None:
-        event = StepEvent(op, urn, type_, diff)
+    def _emit(
+        self,
+        op: Op,
+        urn: str,
+        type_: str,
+        diff: KeyDiff | None = None,
+        *,
+        olds: dict[str, Any] | None = None,
+        news: dict[str, Any] | None = None,
+        replaces: Sequence[str] = (),
+    ) -> None:
+        event = StepEvent(op, urn, type_, diff, olds, news, tuple(replaces))
         with self._lock:
             self.events.append(event)
             self._on_event(event)
@@ -341,7 +357,7 @@ class Deployment:
                 if goal.delete_before_replace is not None
                 else outcome.delete_before_replace
             )
-            return self._replace(goal, old, checked, diff_keys, delete_first=dbr)
+            return self._replace(goal, old, checked, diff_keys, delete_first=dbr, replaces=replaces)
         return self._update(goal, old, checked, diff_keys)
 
     def _check(self, goal: Goal, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
@@ -394,27 +410,34 @@ class Deployment:
 
     def _create(self, goal: Goal, checked: dict[str, Any]) -> Registered:
         if self.preview:
-            self._emit(Op.CREATE, goal.urn, goal.type)
+            self._emit(Op.CREATE, goal.urn, goal.type, news=checked)
             return Registered(id="", outputs=checked)
         record = self._call_create(goal, checked)
         self._commit(put=record, settle=goal.urn)
-        self._emit(Op.CREATE, goal.urn, goal.type)
+        self._emit(Op.CREATE, goal.urn, goal.type, news=checked)
         return Registered(id=record.id, outputs=record.outputs)
 
     def _update(self, goal: Goal, old: ResourceState, checked: dict[str, Any], diff: KeyDiff) -> Registered:
         if self.preview:
-            self._emit(Op.UPDATE, goal.urn, goal.type, diff)
+            self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked)
             return Registered(id=old.id, outputs=checked)
         outs = self.providers.for_type(goal.type).update(
             goal.urn, old.id, reveal(old.outputs), reveal(checked), reveal(old.inputs), goal.ignore_changes
         )
         record = self._record(goal, id_=old.id, inputs=checked, outputs=self._outputs(goal, outs, checked))
         self._commit(put=record, replacing=old)
-        self._emit(Op.UPDATE, goal.urn, goal.type, diff)
+        self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked)
         return Registered(id=old.id, outputs=record.outputs)
 
     def _replace(
-        self, goal: Goal, old: ResourceState, checked: dict[str, Any], diff: KeyDiff, *, delete_first: bool
+        self,
+        goal: Goal,
+        old: ResourceState,
+        checked: dict[str, Any],
+        diff: KeyDiff,
+        *,
+        delete_first: bool,
+        replaces: Sequence[str] = (),
     ) -> Registered:
         if goal.protect and old.protect:
             # Unprotecting and replacing in one run is allowed: only "protected before and after"
@@ -432,7 +455,7 @@ class Deployment:
         # so defaults are recomputed (step_generator.go, "recompute the default values").
         fresh = self._check(goal, {}, goal.inputs)
         if self.preview:
-            self._emit(Op.REPLACE, goal.urn, goal.type, diff)
+            self._emit(Op.REPLACE, goal.urn, goal.type, diff, olds=old.inputs, news=fresh, replaces=replaces)
             return Registered(id="", outputs=fresh)
         if delete_first:
             self._delete_one(old)
@@ -441,7 +464,7 @@ class Deployment:
             self._commit(put=record, settle=goal.urn)
         else:
             self._commit(put=record, retire=old, settle=goal.urn)
-        self._emit(Op.REPLACE, goal.urn, goal.type, diff)
+        self._emit(Op.REPLACE, goal.urn, goal.type, diff, olds=old.inputs, news=fresh, replaces=replaces)
         return Registered(id=record.id, outputs=record.outputs)
 
     # -- deletes ----------------------------------------------------------------------------------
@@ -474,7 +497,7 @@ class Deployment:
             if not self.preview:
                 self._delete_one(resource)
             if show(resource):
-                self._emit(Op.DELETE, resource.urn, resource.type)
+                self._emit(Op.DELETE, resource.urn, resource.type, olds=resource.inputs)
 
         errors = run_in_order(
             ordered,
@@ -528,7 +551,7 @@ class Deployment:
         if not read.id:
             self._commit(remove=old)
             if not old.pending_delete:
-                self._emit(Op.DELETE, old.urn, old.type)
+                self._emit(Op.DELETE, old.urn, old.type, olds=old.inputs)
             return
         outputs = mark_secret_keys(annotate_secrets(read.outputs, old.outputs), old.additional_secret_outputs)
         inputs = old.inputs if read.inputs is None else annotate_secrets(read.inputs, old.inputs)
@@ -554,7 +577,7 @@ class Deployment:
             self._commit(put=new, replacing=old)
         if changed:
             shown = key_diff(old.inputs, inputs) or key_diff(old.outputs, outputs)
-            self._emit(Op.UPDATE, old.urn, old.type, shown or None)
+            self._emit(Op.UPDATE, old.urn, old.type, shown or None, olds=old.inputs, news=inputs)
         else:
             self._emit(Op.SAME, old.urn, old.type)
 
