@@ -1,4 +1,4 @@
-"""The ``pulumi-ld-auditsubs`` command line: ``emulator``, ``local``, ``export`` and ``demo``.
+"""The ``pulumi-ld-auditsubs`` command line: emulator, local, export, demo, health and explain.
 
 Each subcommand lives in the module that owns its behaviour and exposes ``add_arguments(parser)``
 and ``run(args) -> int``; this module only wires them together, importing only the subcommand that
@@ -31,6 +31,14 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": (
         "pulumi_ld_auditsubs.demo",
         "run examples/quickstart end to end against an embedded emulator",
+    ),
+    "health": (
+        "pulumi_ld_auditsubs.health",
+        "report each subscription's deliveries; exit 1 when an enabled one is failing",
+    ),
+    "explain": (
+        "pulumi_ld_auditsubs.explain",
+        "list the enabled subscriptions that receive one audit event; exit 1 when none does",
     ),
 }
 
