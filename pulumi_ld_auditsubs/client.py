@@ -75,7 +75,10 @@ _MAYBE_ACTED_STATUSES = frozenset({500, 502, 504})
 _IDEMPOTENT_PATCH_OPS = frozenset({"add", "replace", "test"})
 """Applying these twice gives the same document, except an ``add`` into an array (see below)."""
 _UNREACHABLE_RETRIES = 1
-"""A refused connection or a DNS failure gets one quick retry (a restarting proxy), then fails at once."""
+"""A DNS failure, a failed TLS handshake or a connect timeout gets one quick retry, then fails at once."""
+REFUSED_RETRY_SECONDS = 10.0
+"""How long a refused connection is retried (with backoff) before "cannot reach": a proxy or load
+balancer restarting for a moment. Nothing was sent, so retrying is safe for every verb."""
 
 _OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 _HOST_NAME = re.compile(r"[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]")
@@ -124,7 +127,7 @@ def validate_token(token: str, source: str) -> str:
     return stripped
 
 
-def validate_host(host: str) -> str:
+def validate_host(host: str, origin: str | None = None) -> str:
     """Return ``host`` without a trailing slash, or raise ValueError saying what is allowed.
 
     The check follows how requests/urllib3 will parse the URL and where they will connect: no
@@ -132,59 +135,66 @@ def validate_host(host: str) -> str:
     disagree on those), a numeric port in 1..65535, no query or fragment, and urllib3's parse must
     agree with the standard library's on scheme, host and port. The host may carry a path prefix
     (a proxy); plain ``http://`` is allowed only for loopback addresses, so a token is never sent in
-    clear text over a network.
+    clear text over a network. The API's own path (``/api/v2``) is refused: requests add it, and a
+    host that carries it answers every request with an unexplained 404. ``origin`` says where the
+    value came from (``LAUNCHDARKLY_API_HOST``, say) and is named in every message.
     """
     candidate = host.strip()
+    setting = HOST_SETTING if origin in (None, HOST_SETTING) else f"{HOST_SETTING} (from {origin})"
     shape = f"an absolute https URL such as {DEFAULT_HOST}"
     if not candidate:
-        raise ValueError(f"{HOST_SETTING} is empty; it must be {shape}")
+        raise ValueError(f"{setting} is empty; it must be {shape}")
     if not candidate.isascii() or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
         raise ValueError(
-            f"{HOST_SETTING} must be {shape} without whitespace, control or non-ASCII characters "
+            f"{setting} must be {shape} without whitespace, control or non-ASCII characters "
             f"(write an internationalised name in its xn-- form), got {candidate!r}"
         )
     if "\\" in candidate:
-        raise ValueError(f"{HOST_SETTING} must not contain a backslash, got {candidate!r}")
+        raise ValueError(f"{setting} must not contain a backslash, got {candidate!r}")
     try:
         parts = urlsplit(candidate)
     except ValueError:  # e.g. an unbalanced IPv6 bracket
-        raise ValueError(f"{HOST_SETTING} must be {shape}, got {candidate!r}") from None
+        raise ValueError(f"{setting} must be {shape}, got {candidate!r}") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{HOST_SETTING} must be {shape}, got {candidate!r}")
+        raise ValueError(f"{setting} must be {shape}, got {candidate!r}")
     if "@" in parts.netloc:
-        raise ValueError(
-            f"{HOST_SETTING} must not contain a user name or password (user@), got {candidate!r}"
-        )
+        raise ValueError(f"{setting} must not contain a user name or password (user@), got {candidate!r}")
     if parts.query or parts.fragment or "?" in candidate or "#" in candidate:
-        raise ValueError(f"{HOST_SETTING} must not have a query or fragment, got {candidate!r}")
+        raise ValueError(f"{setting} must not have a query or fragment, got {candidate!r}")
     after_host = parts.netloc.rpartition("]")[2] if parts.netloc.startswith("[") else parts.netloc
     raw_port = after_host.partition(":")[2] if ":" in after_host else None
     if raw_port is not None and not (raw_port.isdigit() and 1 <= int(raw_port) <= 65535):
-        raise ValueError(f"{HOST_SETTING} has an invalid port (allowed: 1 to 65535), got {candidate!r}")
+        raise ValueError(f"{setting} has an invalid port (allowed: 1 to 65535), got {candidate!r}")
     port = int(raw_port) if raw_port is not None else None
     hostname = parts.hostname
     if not hostname:
-        raise ValueError(f"{HOST_SETTING} must name a host, got {candidate!r}")
+        raise ValueError(f"{setting} must name a host, got {candidate!r}")
     if not _HOST_NAME.fullmatch(parts.netloc.rpartition("]")[0] + "]" if "[" in parts.netloc else hostname):
         raise ValueError(
-            f"{HOST_SETTING} must name its host with letters, digits, '.', '-' and '_' "
+            f"{setting} must name its host with letters, digits, '.', '-' and '_' "
             f"(or an [IPv6] literal), without percent-encoding, got {candidate!r}"
         )
     try:
         parsed = parse_url(candidate + "/api/v2/integrations")
     except ValueError:
-        raise ValueError(f"{HOST_SETTING} is not a URL the HTTP library accepts, got {candidate!r}") from None
+        raise ValueError(f"{setting} is not a URL the HTTP library accepts, got {candidate!r}") from None
     if (parsed.scheme, (parsed.host or "").strip("[]").lower(), parsed.port, parsed.auth) != (
         parts.scheme,
         hostname,
         port,
         None,
     ):
-        raise ValueError(f"{HOST_SETTING} is ambiguous (parsers disagree on its host), got {candidate!r}")
+        raise ValueError(f"{setting} is ambiguous (parsers disagree on its host), got {candidate!r}")
     if parts.scheme == "http" and not is_loopback_host(hostname):
         raise ValueError(
-            f"{HOST_SETTING} {candidate!r} uses plain http; only https is allowed, "
+            f"{setting} {candidate!r} uses plain http; only https is allowed, "
             "except for loopback addresses (127.0.0.1, ::1, localhost) used by the emulator"
+        )
+    if re.search(r"/api/v2(/|$)", parts.path):
+        raise ValueError(
+            f"{setting} must be the host only, without the API path /api/v2 (it is added to every "
+            f"request), got {candidate!r}: give {parts.scheme}://{parts.netloc}"
+            f"{parts.path[: parts.path.find('/api/v2')]}"
         )
     return candidate.rstrip("/")
 
@@ -228,7 +238,7 @@ class RetryPolicy:
 
     def wait_for(self, attempt: int, response: requests.Response | None) -> float:
         """Seconds to back off before attempt number ``attempt + 1`` (``Retry-After`` if the server said)."""
-        wait: float = self.backoff_base * 2.0 ** (attempt - 1)
+        wait: float = self.backoff_base * 2.0 ** min(attempt - 1, 16)
         if response is not None:
             wait = retry_after_seconds(response) or wait
         return min(self.max_wait, wait + self.jitter(wait))
@@ -312,8 +322,10 @@ class _Failure:
     never_sent: bool
     """The connection was never opened, so the server cannot have acted."""
     unreachable: bool
-    """Retrying will not help soon (refused, DNS, connect timeout, TLS, proxy): one quick retry only."""
+    """Retrying will not help soon (DNS, connect timeout, TLS, proxy): one quick retry only."""
     description: str
+    refused: bool = False
+    """The host refused the connection: retried with backoff for :data:`REFUSED_RETRY_SECONDS`."""
 
 
 class LaunchDarklyClient:
@@ -493,6 +505,7 @@ class LaunchDarklyClient:
             return self.retry.budget_seconds - (self._clock() - started)
 
         attempt = unreachable = 0
+        refused_waited = 0.0
         last_error: LaunchDarklyError | None = None
         reached_at: float | None = None  # when the first attempt that reached the server was sent
         while True:
@@ -523,8 +536,11 @@ class LaunchDarklyClient:
             if failure is not None:
                 if failure.never_sent:
                     last_error = self._never_sent_error(method, path, failure)
-                    unreachable += failure.unreachable
-                    retry = not failure.unreachable or unreachable <= _UNREACHABLE_RETRIES
+                    if failure.refused:  # counted in time waited, so an injected sleep sees it too
+                        retry = refused_waited < REFUSED_RETRY_SECONDS
+                    else:
+                        unreachable += failure.unreachable
+                        retry = not failure.unreachable or unreachable <= _UNREACHABLE_RETRIES
                 elif method == "POST" and not retry_ambiguous:
                     raise OutcomeUnknownError(
                         f"{failure.description}; the subscription may have been created",
@@ -562,6 +578,9 @@ class LaunchDarklyClient:
             if wait > time_left():
                 raise last_error
             log.debug("%s %s: %s; retrying in %.2fs", method, path, type(last_error).__name__, wait)
+            if failure is not None and failure.refused:
+                wait = min(wait, REFUSED_RETRY_SECONDS - refused_waited)
+                refused_waited += wait
             self._sleep(wait)
 
     def _never_sent_error(self, method: str, path: str, failure: _Failure) -> ApiConnectionError:
@@ -756,7 +775,11 @@ def _describe(exc: requests.RequestException, host: str) -> _Failure:
         return _Failure(True, True, f"cannot reach {host}: its name does not resolve (DNS lookup failed)")
     if isinstance(reason, NewConnectionError):
         return _Failure(
-            True, True, f"cannot reach {host}: the connection was refused or the network is unreachable"
+            True,
+            True,
+            f"cannot reach {host}: the connection was refused or the network is unreachable "
+            f"(retried for {REFUSED_RETRY_SECONDS:g} s)",
+            refused=True,
         )
     if isinstance(exc, requests.ReadTimeout):
         return _Failure(False, False, f"no answer from {host} within the read timeout")

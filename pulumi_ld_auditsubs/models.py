@@ -28,6 +28,7 @@ from pydantic.alias_generators import to_camel
 
 from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
 from pulumi_ld_auditsubs.patch import STATEMENT_LIST_KEYS, normalize_statement
+from pulumi_ld_auditsubs.policy import action_problem, resource_problem
 
 __all__ = [
     "INPUT_KEYS",
@@ -197,15 +198,21 @@ def check_inputs(
     catalog: Catalog | None = None,
     allow_unknown_integrations: bool = False,
     is_unknown: Callable[[Any], bool] = lambda value: False,
+    strict_actions: bool = False,
 ) -> CheckReport:
     """Validate and normalize the wire-form inputs of a subscription, collecting every failure.
 
     ``is_unknown`` recognizes values Pulumi does not know yet (preview); they are passed through
     unjudged, wherever they appear. With ``allow_unknown_integrations`` an integration key missing
-    from the catalog is a warning and its config is left for LaunchDarkly to judge.
+    from the catalog is a warning and its config is left for LaunchDarkly to judge. Statement
+    resources and actions are checked against LaunchDarkly's policy language
+    (:mod:`pulumi_ld_auditsubs.policy`); ``strict_actions`` fails every action it does not know.
     """
     checker = _Checker(
-        catalog if catalog is not None else load_catalog(), allow_unknown_integrations, is_unknown
+        catalog if catalog is not None else load_catalog(),
+        allow_unknown_integrations,
+        is_unknown,
+        strict_actions=strict_actions,
     )
     return checker.check(news)
 
@@ -274,10 +281,18 @@ def comparable_live_document(
 class _Checker:
     """One run of :func:`check_inputs`: accumulates failures and warnings."""
 
-    def __init__(self, catalog: Catalog, allow_unknown: bool, is_unknown: Callable[[Any], bool]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        allow_unknown: bool,
+        is_unknown: Callable[[Any], bool],
+        *,
+        strict_actions: bool = False,
+    ) -> None:
         self.catalog = catalog
         self.allow_unknown = allow_unknown
         self.is_unknown = is_unknown
+        self.strict_actions = strict_actions
         self.failures: list[Failure] = []
         self.warnings: list[str] = []
 
@@ -411,7 +426,8 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(prop, f"must be {_expected(variable)}; got {_describe(value)}")
             return value
-        shown = "the given value" if variable.is_secret else repr(value)
+        # A secret (masked by the API, or a credential URL) is described, never quoted.
+        shown = "the value (a secret, not shown)" if variable.is_state_secret else _shown(value)
         is_url = variable.type == "uri" or key in URL_FIELDS_TYPED_AS_STRING.get(integration.key, ())
         limit = MAX_URL_LENGTH if is_url else MAX_CONFIG_VALUE_LENGTH
         if problem := _text_problem(value):
@@ -425,7 +441,9 @@ class _Checker:
             # An optional URI whose default is "" may be set to "" explicitly (jira `issueCreateUrl`).
             if not (value == "" and variable.default_value == ""):
                 self.fail(
-                    prop, f"{shown} must be an absolute http(s) URL with a host, like https://example.com"
+                    prop,
+                    f"{shown} must be an absolute http(s) URL with a host, like https://example.com"
+                    f"{_url_problem(value)}",
                 )
         elif not variable.is_optional and not value.strip():
             self.fail(prop, f"must not be empty: {integration.key} requires it")
@@ -493,7 +511,10 @@ class _Checker:
             self.fail(f"{prop}.effect", f"must be 'allow' or 'deny'; got {effect!r}")
 
         wire: dict[str, Any] = {"effect": effect} if "effect" in given else {}
-        states = {key: self._statement_list(f"{prop}.{key}", given.get(key)) for key in STATEMENT_LIST_KEYS}
+        states = {
+            key: self._statement_list(f"{prop}.{key}", given.get(key), key in ("resources", "notResources"))
+            for key in STATEMENT_LIST_KEYS
+        }
         for positive, negative, noun in _STATEMENT_PAIRS:
             present = [key for key in (positive, negative) if states[key] == "present"]
             empty = [key for key in (positive, negative) if states[key] == "empty"]
@@ -512,8 +533,11 @@ class _Checker:
                 wire[key] = list(value) if isinstance(value, tuple) else value
         return wire
 
-    def _statement_list(self, prop: str, value: Any) -> Literal["absent", "empty", "present"]:
-        """Classifies one statement list, recording failures of its items."""
+    def _statement_list(
+        self, prop: str, value: Any, is_resources: bool
+    ) -> Literal["absent", "empty", "present"]:
+        """Classifies one statement list, recording failures of its items (resource specifiers or
+        action names, checked against LaunchDarkly's policy language)."""
         if value is None:
             return "absent"
         if self.is_unknown(value):
@@ -539,6 +563,10 @@ class _Checker:
                     f"{prop}[{index}]",
                     f"is {len(item)} characters long; at most {MAX_SPECIFIER_LENGTH} are allowed",
                 )
+            elif problem := (
+                resource_problem(item) if is_resources else action_problem(item, self.strict_actions)
+            ):
+                self.fail(f"{prop}[{index}]", problem)
         return "present"
 
     def _on(self, news: Mapping[str, Any], inputs: dict[str, Any]) -> None:
@@ -677,6 +705,24 @@ def _is_http_url(value: str) -> bool:
         return parts.scheme.lower() in _HTTP_SCHEMES and bool(parts.hostname)
     except ValueError:  # e.g. an invalid IPv6 literal or port
         return False
+
+
+def _url_problem(value: str) -> str:
+    """What keeps ``value`` from being an http(s) URL, in words that never quote it (it may be a secret)."""
+    if _has_space(value):
+        return "; it contains whitespace"
+    if "\\" in value:
+        return "; it contains a backslash"
+    try:
+        parts = urlsplit(value)
+        _ = parts.port
+    except ValueError:
+        return "; its host or port cannot be parsed"
+    if not parts.scheme:
+        return "; it has no scheme (https://)"
+    if parts.scheme.lower() not in _HTTP_SCHEMES:
+        return "; its scheme is not http or https"
+    return "; it names no host"
 
 
 def _has_space(value: str) -> bool:

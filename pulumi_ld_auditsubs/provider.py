@@ -14,7 +14,6 @@ same for every stack and every release of this major version.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
 import sys
@@ -39,6 +38,7 @@ from pulumi.output import Unknown
 from pulumi.runtime.rpc import contains_unknowns
 
 from pulumi_ld_auditsubs import recovery
+from pulumi_ld_auditsubs._net import same_host
 from pulumi_ld_auditsubs.catalog import Integration, load_catalog
 from pulumi_ld_auditsubs.client import LaunchDarklyClient, is_subscription_id
 from pulumi_ld_auditsubs.errors import (
@@ -52,6 +52,7 @@ from pulumi_ld_auditsubs.errors import (
     OutcomeUnknownError,
     RateLimitedError,
     ServerError,
+    register_secret,
 )
 from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
 from pulumi_ld_auditsubs.models import (
@@ -66,7 +67,15 @@ from pulumi_ld_auditsubs.models import (
     split_adopt_id,
 )
 from pulumi_ld_auditsubs.patch import subscription_patch
-from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings, SettingsError
+from pulumi_ld_auditsubs.settings import (
+    CONFIG_KEYS,
+    HOST_ENV,
+    HOST_KEY,
+    MOVE_FROM_HOST_KEY,
+    ProviderSettings,
+    SettingsError,
+    describe_source,
+)
 
 __all__ = ["PATCH_COMMENT", "AuditLogSubscriptionProvider", "ProviderSettings"]
 
@@ -145,7 +154,7 @@ def _boundary(action: str) -> Callable[[Callable[..., _Result]], Callable[..., _
     return decorate
 
 
-_SETTINGS: weakref.WeakKeyDictionary[AuditLogSubscriptionProvider, ProviderSettings] = (
+_SETTINGS: weakref.WeakKeyDictionary[AuditLogSubscriptionProvider, ProviderSettings | SettingsError] = (
     weakref.WeakKeyDictionary()
 )
 _SETTINGS_LOCK = threading.Lock()
@@ -161,10 +170,15 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         pass
 
     def configure(self, req: ConfigureRequest) -> None:
+        # A bad setting must not raise here: the SDK calls configure while it unpickles the provider
+        # for each resource, so a raise becomes one Python traceback per resource, in preview too.
+        # It is kept and reported by check (one Check failure per resource) and by every hook.
         try:
             settings = ProviderSettings.resolve({key: req.config.get(key) for key in CONFIG_KEYS})
         except SettingsError as exc:
-            raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {exc}") from None
+            with _SETTINGS_LOCK:
+                _SETTINGS[self] = exc
+            return
         with _SETTINGS_LOCK:
             _SETTINGS[self] = settings
         _log_to_stderr()
@@ -180,20 +194,47 @@ class AuditLogSubscriptionProvider(ResourceProvider):
     def _settings(self) -> ProviderSettings:
         with _SETTINGS_LOCK:
             settings = _SETTINGS.get(self)
-        if settings is not None:
-            return settings
-        try:
-            return ProviderSettings.resolve({})
-        except SettingsError as exc:
-            raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {exc}") from None
+        if settings is None:
+            try:
+                settings = ProviderSettings.resolve({})
+            except SettingsError as exc:
+                settings = exc
+        if isinstance(settings, SettingsError):
+            raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {settings}") from None
+        return settings
+
+    def _moving(self, recorded_host: object, action: str) -> bool:
+        """Whether this run re-homes a subscription recorded at another host; refuses if not on purpose.
+
+        A subscription is acted on only where it lives (its ``apiHost`` output): another instance's
+        404 says nothing about it, so a refresh there would drop a live subscription from state and a
+        delete would "succeed" while it keeps streaming. State written before ``apiHost`` existed
+        takes the current host. ``ld-auditsubs:moveFromApiHost`` naming the recorded host allows
+        it; once re-homed, the recorded host is the current one, so the setting acts for one run.
+        """
+        settings = self._settings()
+        if not isinstance(recorded_host, str) or not recorded_host or same_host(recorded_host, settings.host):
+            return False
+        if settings.move_from_host is not None and same_host(settings.move_from_host, recorded_host):
+            return True
+        raise LaunchDarklyError(
+            f"it lives at {recorded_host} (recorded in the stack's state), but this run talks to "
+            f"{settings.host} (from {describe_source(settings.host_source)}), so nothing was sent and "
+            f"nothing was concluded from {settings.host}. Point the stack back at {recorded_host} "
+            f"(`pulumi config set {HOST_KEY} {recorded_host}`, or set {HOST_ENV} to it); or, to "
+            f"{action} it at {settings.host} on purpose, run once with "
+            f"`pulumi config set {MOVE_FROM_HOST_KEY} {recorded_host}`"
+        )
 
     # -- preview-time hooks: no network -------------------------------------------------------
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        settings_failures: list[CheckFailure] = []
         try:
             allow_unknown = self._settings().allow_unknown_integrations
-        except LaunchDarklyError:
-            allow_unknown = False  # the same error is raised, clearly, by the first API call
+        except LaunchDarklyError as exc:  # a bad setting: one clean line per resource, at preview
+            allow_unknown = False
+            settings_failures.append(CheckFailure("", f"{exc}."))
         report = check_inputs(
             {k: v for k, v in news.items() if k != PROVIDER_KEY},
             catalog=load_catalog(),
@@ -203,9 +244,12 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         failures = [CheckFailure(f.property, f.reason) for f in report.failures]
-        return CheckResult(dict(report.inputs), failures)
+        return CheckResult(dict(report.inputs), settings_failures + failures)
 
+    @_boundary("preview changes to")
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        # Refused here already, so a preview against another host says so before anything runs.
+        moving = self._moving(olds.get("apiHost"), "move")
         old_key, new_key = olds.get("integrationKey"), news.get("integrationKey")
         if contains_unknowns(new_key) or old_key != new_key:
             return DiffResult(changes=True, replaces=["integrationKey"], delete_before_replace=False)
@@ -214,7 +258,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             return DiffResult(changes=True, replaces=[])
         integration = _integration(new_key)
         changed = subscription_patch(desired_document(olds, integration), desired_document(news, integration))
-        return DiffResult(changes=bool(changed), replaces=[])
+        return DiffResult(changes=bool(changed) or moving, replaces=[])
 
     # -- hooks that call LaunchDarkly: every failure leaves as one actionable line -------------------
 
@@ -225,29 +269,48 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         integration = _integration(key)
         wanted = desired_document(props, integration)
         client = settings.client()
+        _register_secrets(props, integration)
         adopt_id = props.get("adoptId")
         if adopt_id:
             live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
         else:
             live = self._post(client, settings, key, _post_body(props, wanted), wanted, integration)
         recovery.claim(live["_id"])
-        return CreateResult(f"{key}/{live['_id']}", _outputs(props, live, integration))
+        return CreateResult(
+            f"{key}/{live['_id']}", _outputs(props, live, integration, api_host=settings.host)
+        )
 
     @_boundary("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         key, subscription_id = _split_id(id_)
+        moving = self._moving(olds.get("apiHost"), "move")
+        settings = self._settings()
         integration = _integration(key)
+        _register_secrets(olds, integration)
+        _register_secrets(news, integration)
+        if moving:  # re-homed on purpose: take it over where it is now, like an adoption
+            live = self._take_over(
+                settings.client(),
+                key,
+                subscription_id,
+                desired_document(news, integration),
+                integration,
+                _change_comment(news),
+                missing=(
+                    f"it is not at {settings.host} (ld-auditsubs:moveFromApiHost {olds.get('apiHost')}); "
+                    "run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it there"
+                ),
+            )
+            return UpdateResult(_outputs(news, live, integration, api_host=settings.host))
         operations = subscription_patch(
             desired_document(olds, integration), desired_document(news, integration)
         )
         if not operations:
-            return UpdateResult(_outputs(news, None, integration, previous=olds))
+            return UpdateResult(_outputs(news, None, integration, previous=olds, api_host=settings.host))
         request = f"PATCH /api/v2/integrations/{key}/{subscription_id}"
         try:
-            answer = (
-                self._settings()
-                .client()
-                .patch_subscription(key, subscription_id, operations, comment=_change_comment(news))
+            answer = settings.client().patch_subscription(
+                key, subscription_id, operations, comment=_change_comment(news)
             )
         except NotFoundError:
             raise LaunchDarklyError(
@@ -256,26 +319,35 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             ) from None
         # The answer must be the subscription that was patched, or nothing of it reaches state.
         live = _parse_answer(answer, request, subscription_id, key)
-        return UpdateResult(_outputs(news, live, integration))
+        return UpdateResult(_outputs(news, live, integration, api_host=settings.host))
 
     @_boundary("refresh")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         key, subscription_id = _split_id(id_)
+        moving = self._moving(props.get("apiHost"), "move")
+        settings = self._settings()
         request = f"GET /api/v2/integrations/{key}/{subscription_id}"
         try:
-            answer = self._settings().client().get_subscription(key, subscription_id)
-        except NotFoundError:
-            return ReadResult(None, {})  # LaunchDarkly's own 404: deleted out of band, drop it
+            answer = settings.client().get_subscription(key, subscription_id)
+        except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: deleted out of band
+            if moving:
+                _left_behind(id_, props.get("apiHost"), settings.host, "dropped from the stack")
+            return ReadResult(None, {})
         live = _parse_answer(answer, request, subscription_id, key)
         integration = _integration(key)
         inputs = _refreshed_inputs(props, live, integration)
-        return ReadResult(id_, _outputs(inputs, live, integration), inputs)
+        return ReadResult(id_, _outputs(inputs, live, integration, api_host=settings.host), inputs)
 
     @_boundary("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         key, subscription_id = _split_id(id_)
-        with contextlib.suppress(NotFoundError):  # LaunchDarkly's own 404: already gone, done
-            self._settings().client().delete_subscription(key, subscription_id)
+        moving = self._moving(_props.get("apiHost"), "delete")
+        settings = self._settings()
+        try:
+            settings.client().delete_subscription(key, subscription_id)
+        except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: already gone
+            if moving:
+                _left_behind(id_, _props.get("apiHost"), settings.host, "removed from the stack")
 
     # -- helpers that need the client ----------------------------------------------------------
 
@@ -298,14 +370,36 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             raise LaunchDarklyError(
                 f"adoptId {adopt_id!r} is not a subscription id (24 lowercase hexadecimal digits)"
             )
+        return self._take_over(
+            client,
+            key,
+            subscription_id,
+            wanted,
+            integration,
+            comment,
+            missing=(
+                f"adoptId {adopt_id!r}: no {key!r} audit log subscription with id {subscription_id!r} "
+                "exists in LaunchDarkly; remove adoptId to create a new one"
+            ),
+        )
+
+    def _take_over(
+        self,
+        client: LaunchDarklyClient,
+        key: str,
+        subscription_id: str,
+        wanted: dict[str, Any],
+        integration: Integration | None,
+        comment: str,
+        *,
+        missing: str,
+    ) -> dict[str, Any]:
+        """One GET, then one PATCH if the live subscription differs from ``wanted``."""
         path = f"/api/v2/integrations/{key}/{subscription_id}"
         try:
             answer = client.get_subscription(key, subscription_id)
         except NotFoundError:
-            raise LaunchDarklyError(
-                f"adoptId {adopt_id!r}: no {key!r} audit log subscription with id {subscription_id!r} "
-                "exists in LaunchDarkly; remove adoptId to create a new one"
-            ) from None
+            raise LaunchDarklyError(missing) from None
         live = _parse_answer(answer, f"GET {path}", subscription_id, key)
         operations = subscription_patch(comparable_live_document(live, integration), wanted)
         if not operations:
@@ -322,15 +416,12 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         wanted: dict[str, Any],
         integration: Integration | None,
     ) -> dict[str, Any]:
-        """POST once; if its outcome is unknown, find what *this* POST created, never POST again."""
+        """Create exactly once (see :mod:`.recovery`); an answer that cannot be stored is read back."""
         started = time.time()
         with recovery.one_identical_create_at_a_time(settings.host, key, wanted):
-            try:
-                answer = client.create_subscription(key, body)
-            except OutcomeUnknownError as lost:
-                answer = recovery.find_created(
-                    client, key, wanted, integration, lost, wait_seconds=settings.create_recovery_seconds
-                )
+            answer = recovery.create_exactly_once(
+                client, key, body, wanted, integration, wait_seconds=settings.create_recovery_seconds
+            )
             recovery.claim(str(answer.get("_id")))
         try:
             return _parse_answer(answer, f"POST /api/v2/integrations/{key}", None, key)
@@ -410,6 +501,33 @@ def _parse_answer(
     return live
 
 
+def _left_behind(id_: str, recorded_host: object, host: str, what: str) -> None:
+    """Say where a re-homed subscription that the new host does not know may still be streaming."""
+    log.warning(
+        "subscription %s is not at %s, so it was %s as ld-auditsubs:moveFromApiHost allows; "
+        "if it still exists at %s it keeps streaming there: delete it there if it should stop",
+        id_,
+        host,
+        what,
+        recorded_host,
+    )
+
+
+def _register_secrets(props: Mapping[str, Any], integration: Integration | None) -> None:
+    """Scrub this resource's secret config values from every error message, even an API answer's.
+
+    LaunchDarkly's 400 may quote what was sent (a webhook URL it refused); the errors module
+    scrubs registered secrets from every message, as it does for the token.
+    """
+    config = props.get("config")
+    if integration is None or not isinstance(config, Mapping):
+        return
+    for name in integration.state_secret_keys:
+        value = config.get(name)
+        if isinstance(value, str):
+            register_secret(value)
+
+
 def _change_comment(props: Mapping[str, Any]) -> str:
     """The comment LaunchDarkly records with a PATCH: the program's ``changeComment``, else the fixed one."""
     comment = props.get("changeComment")
@@ -458,9 +576,11 @@ def _outputs(
     live: Mapping[str, Any] | None,
     integration: Integration | None,
     *,
+    api_host: str,
     previous: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The resource's outputs: the declared inputs (secrets as declared) plus what LaunchDarkly assigned."""
+    """The resource's outputs: the declared inputs (secrets as declared), what LaunchDarkly assigned,
+    and the API host that holds the subscription (so no other host is ever asked about it)."""
     outputs = {k: inputs[k] for k in INPUT_KEYS if inputs.get(k) is not None}
     config = dict(outputs.get("config") or {})
     if live is None:  # nothing was sent: what LaunchDarkly assigned is already in state
@@ -474,6 +594,7 @@ def _outputs(
     outputs["config"] = config
     outputs["subscriptionId"] = subscription_id
     outputs["status"] = status or {}
+    outputs["apiHost"] = api_host
     return outputs
 
 

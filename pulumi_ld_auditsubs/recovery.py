@@ -1,8 +1,8 @@
-"""Finding the subscription that *this* POST created, after its answer was lost, late or unusable.
+"""Create exactly once: POST, and when its answer is lost, late or unusable, find what *this* POST made.
 
 LaunchDarkly has no idempotency key, so a create whose outcome is unknown
-(:class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError`) is never re-sent: an earlier POST may
-still land. Instead the integration's subscriptions are listed, and a candidate must
+(:class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError`) is not re-sent blindly: an earlier POST
+may still land. Instead the integration's subscriptions are listed, and a candidate must
 
 * match the wanted document (name, on, statements, tags as a set, config; a masked secret must be
   consistent with the declared one), and
@@ -18,10 +18,12 @@ just before; the provider never takes an unsure match. Older matches existed bef
 No list is sent before the POST, so a create stays one request when all goes well (rate limits are
 per route, and the bulk path matters). Exactly one sure match and no unsure one is taken; several
 matches, or an unsure one still there when the bounded wait-and-relist ends, fail listing their
-ids and how to keep one; none after the wait (a slow server may still finish) fails saying the
-outcome is unknown and what to check. The one case timestamps cannot settle: an identical
-subscription made by someone else within the same second as this POST, whose own create did not
-land; then that one is taken (documented in the README).
+ids and how to keep one. When the whole window finds nothing (a transient 500, 502 or 504, or a
+connection dropped before the server acted), the POST is sent once more (:func:`create_exactly_once`
+says why that is no riskier than the re-run it replaces); if that one's outcome is unknown too and
+nothing is found, the create fails saying what to check. The one case timestamps cannot settle: an
+identical subscription made by someone else within the same second as this POST, whose own create
+did not land; then that one is taken (documented in docs/behaviour.md).
 """
 
 from __future__ import annotations
@@ -76,6 +78,60 @@ def one_identical_create_at_a_time(host: str, key: str, wanted: Mapping[str, Any
         yield
 
 
+def create_exactly_once(
+    client: LaunchDarklyClient,
+    key: str,
+    body: Mapping[str, Any],
+    wanted: Mapping[str, Any],
+    integration: Integration | None,
+    *,
+    wait_seconds: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict[str, Any]:
+    """POST ``body``; if its outcome is unknown, find what it created, and POST once more only when
+    a whole recovery window found nothing.
+
+    The one re-POST is no riskier than the ``pulumi up`` re-run it replaces, and better informed:
+    a re-run would POST the same body with no memory of the first POST, while here it is sent only
+    after :func:`find_created` listed for ``wait_seconds`` and found no match, and if its own answer
+    is lost too, recovery counts candidates from the *first* POST's time, so a first POST that lands
+    late is seen (two matches fail listing both) instead of taken for granted. What neither can
+    prevent: a first POST that lands only after the re-POST's answer arrived leaves a second,
+    identical subscription (LaunchDarkly has no idempotency key).
+    """
+    try:
+        return client.create_subscription(key, body)
+    except OutcomeUnknownError as lost:
+        first = lost
+    found = find_created(
+        client, key, wanted, integration, first, wait_seconds=wait_seconds, sleep=sleep, clock=clock
+    )
+    if found is not None:
+        return found
+    log.warning(
+        "create of %r: %s; no matching subscription appeared within %g s, so the POST is sent once more",
+        wanted.get("name"),
+        first,
+        wait_seconds,
+    )
+    try:
+        return client.create_subscription(key, body)
+    except OutcomeUnknownError as lost:
+        again = OutcomeUnknownError(
+            f"{first}; sent once more after {wait_seconds:g} s of finding nothing, and again: {lost.args[0]}",
+            method=lost.method,
+            path=lost.path,
+            sent_at=first.sent_at,  # the same rules for what counts as ours: since the first POST
+        )
+    found = find_created(
+        client, key, wanted, integration, again, wait_seconds=wait_seconds, sleep=sleep, clock=clock
+    )
+    if found is None:
+        raise LaunchDarklyError(_none_message(key, wanted, again, wait_seconds))
+    return found
+
+
 def find_created(
     client: LaunchDarklyClient,
     key: str,
@@ -86,8 +142,12 @@ def find_created(
     wait_seconds: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> dict[str, Any]:
-    """The subscription the POST behind ``lost`` created; raises LaunchDarklyError when not certain."""
+) -> dict[str, Any] | None:
+    """The subscription the POST behind ``lost`` created, or None when the whole window found no match.
+
+    Raises LaunchDarklyError when it cannot be certain (several matches, or one made just before the
+    POST) or when listing fails.
+    """
     deadline = clock() + wait_seconds
     wait = _FIRST_WAIT
     lists = 0
@@ -97,7 +157,7 @@ def find_created(
             listed = client.list_subscriptions(key)
         except LaunchDarklyError as exc:
             raise LaunchDarklyError(
-                f"{lost}. Looking for what it created failed too ({exc}), and the POST was not re-sent. "
+                f"{lost}. Looking for what it created failed too ({exc}), and the POST was not sent again. "
                 f"{what_to_check(key, wanted.get('name'), lost.sent_at)}; "
                 "if there is none, run `pulumi up` again"
             ) from None
@@ -124,7 +184,14 @@ def find_created(
         if left <= 0:
             if unsure:  # made just before the POST was sent: ours, or someone else's identical one
                 raise LaunchDarklyError(_several_message(key, lost, unsure))
-            raise LaunchDarklyError(_none_message(key, wanted, lost, wait_seconds, lists))
+            log.info(
+                "create of %r: %d lists of %s in %g s found nothing",
+                wanted.get("name"),
+                lists,
+                key,
+                wait_seconds,
+            )
+            return None
         sleep(min(wait, left))
         wait = min(wait * 2, _LONGEST_WAIT)
 
@@ -199,12 +266,10 @@ def _several_message(key: str, lost: OutcomeUnknownError, candidates: list[dict[
     )
 
 
-def _none_message(
-    key: str, wanted: Mapping[str, Any], lost: OutcomeUnknownError, wait_seconds: float, lists: int
-) -> str:
+def _none_message(key: str, wanted: Mapping[str, Any], lost: OutcomeUnknownError, wait_seconds: float) -> str:
     return (
-        f"{lost}. The outcome is unknown: no new matching subscription appeared within {wait_seconds:g} s "
-        f"({lists} lists of {key}), and the POST was not re-sent because it may still land. "
+        f"{lost}. The outcome is unknown: after each POST, no new matching subscription appeared within "
+        f"{wait_seconds:g} s of listing {key}, and it is not sent a third time because both may still land. "
         f"{what_to_check(key, wanted.get('name'), lost.sent_at)}; if there is none, run `pulumi up` again "
         "(raise ld-auditsubs:createRecoverySeconds to wait longer)"
     )

@@ -540,6 +540,7 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
             "changeComment": default_change_comment() if change_comment is None else change_comment,
             "subscriptionId": None,
             "status": None,
+            "apiHost": None,
         }
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["config"])
         try:
@@ -562,6 +563,11 @@ class AuditLogSubscription(pulumi.dynamic.Resource, module="launchdarkly", name=
     def subscription_id(self) -> pulumi.Output[str]:
         """LaunchDarkly's ``_id`` of the subscription."""
         return self._wire_output("subscriptionId")
+
+    @property
+    def api_host(self) -> pulumi.Output[str]:
+        """The LaunchDarkly API host that holds the subscription; no other host is asked about it."""
+        return self._wire_output("apiHost")
 
     @property
     def change_comment(self) -> pulumi.Output[str]:

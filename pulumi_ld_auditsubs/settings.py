@@ -35,6 +35,8 @@ LEGACY_ALLOW_UNKNOWN_KEY = "launchdarkly:allowUnknownIntegrations"
 RETRY_TIMEOUT_KEY = "ld-auditsubs:retryTimeoutSeconds"
 READ_TIMEOUT_KEY = "ld-auditsubs:readTimeoutSeconds"
 CREATE_RECOVERY_KEY = "ld-auditsubs:createRecoverySeconds"
+MOVE_FROM_HOST_KEY = "ld-auditsubs:moveFromApiHost"
+"""The API host whose subscriptions this run may re-home to the current host (see the provider)."""
 
 CONFIG_KEYS: tuple[str, ...] = (
     TOKEN_KEY,
@@ -44,6 +46,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     RETRY_TIMEOUT_KEY,
     READ_TIMEOUT_KEY,
     CREATE_RECOVERY_KEY,
+    MOVE_FROM_HOST_KEY,
 )
 """Every stack config key the provider reads."""
 
@@ -70,6 +73,8 @@ class ProviderSettings:
     """The client's retry time budget; None leaves the client's default (or its env override)."""
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS
     create_recovery_seconds: float = DEFAULT_CREATE_RECOVERY_SECONDS
+    move_from_host: str | None = None
+    """A host named by ``ld-auditsubs:moveFromApiHost``: subscriptions recorded there may be re-homed."""
     warnings: tuple[str, ...] = ()
     """Deprecations to tell the user about once."""
 
@@ -115,7 +120,15 @@ class ProviderSettings:
         try:
             if token is not None:
                 token = validate_token(token, token_source)
-            resolved_host = validate_host(host if host is not None else DEFAULT_HOST)
+            resolved_host = validate_host(
+                host if host is not None else DEFAULT_HOST, describe_source(host_source)
+            )
+            raw_move = config.get(MOVE_FROM_HOST_KEY)
+            move_from = (
+                validate_host(raw_move, f"stack config `{MOVE_FROM_HOST_KEY}`")
+                if raw_move is not None and raw_move.strip()
+                else None
+            )
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         warnings: list[str] = []
@@ -140,8 +153,16 @@ class ProviderSettings:
             or DEFAULT_READ_TIMEOUT_SECONDS,
             create_recovery_seconds=_seconds(config.get(CREATE_RECOVERY_KEY), CREATE_RECOVERY_KEY, 3600.0)
             or DEFAULT_CREATE_RECOVERY_SECONDS,
+            move_from_host=move_from,
             warnings=tuple(warnings),
         )
+
+
+def describe_source(source: str) -> str:
+    """Where a setting's value came from, in words: ``the stack config`` or ``the environment variable X``."""
+    if source.isupper():
+        return f"the environment variable {source}"
+    return "the stack config" if ":" in source else source
 
 
 def _first(

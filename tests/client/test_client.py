@@ -164,8 +164,9 @@ def test_lost_post_response_is_not_blindly_retried(client: LaunchDarklyClient, e
     assert len(emulator.requests) == 1
 
 
-def test_refused_connection_fails_at_once_naming_the_host_setting() -> None:
-    """Nothing listens: one quick retry (a restarting proxy), then an error that says what to check."""
+def test_refused_connection_is_retried_for_a_short_budget_then_names_the_host_setting() -> None:
+    """Nothing listens: retried with backoff for REFUSED_RETRY_SECONDS (a restarting proxy), then an
+    error that says what to check."""
     waits: list[float] = []
     client = LaunchDarklyClient(
         "http://127.0.0.1:9",
@@ -176,7 +177,7 @@ def test_refused_connection_fails_at_once_naming_the_host_setting() -> None:
     )
     with pytest.raises(HostUnreachableError) as refused:
         client.create_subscription("msteams", BODY)
-    assert waits == [0.25]
+    assert waits == [0.25, 0.5, 1.0, 2.0, 4.0, 2.25]  # backoff, cut at REFUSED_RETRY_SECONDS in all
     message = str(refused.value)
     assert "cannot reach http://127.0.0.1:9" in message and "launchdarkly:apiHost" in message
     assert isinstance(refused.value, ApiConnectionError) and not isinstance(
