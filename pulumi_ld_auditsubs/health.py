@@ -124,6 +124,7 @@ class StreamHealth:
 
     @property
     def state(self) -> State:
+        """``failing``, ``delivering`` (has delivered), ``idle`` (nothing tried yet) or ``off``."""
         if not self.on:
             return "off"
         if self.failing:
@@ -131,6 +132,7 @@ class StreamHealth:
         return "delivering" if self.success_count or self.last_success is not None else "idle"
 
     def to_json(self) -> dict[str, Any]:
+        """The ``--json`` entry: the contract's five fields first, then the record."""
         detail = self.last_error_detail
         return {
             "integrationKey": self.integration_key,
@@ -183,7 +185,7 @@ def assess(found: FoundSubscription, catalog: Catalog) -> StreamHealth:
         detail = DeliveryError(
             status_code=_int(last_entry.get("statusCode")),
             response_body=scrub_response_body(
-                body if isinstance(body, str) else "", found.integration_key, item.get("config"), catalog
+                body if isinstance(body, str) else "", found.integration_key, _config_values(item), catalog
             ),
             timestamp=_int(last_entry.get("timestamp")),
         )
@@ -200,6 +202,16 @@ def assess(found: FoundSubscription, catalog: Catalog) -> StreamHealth:
     )
 
 
+def _config_values(item: Mapping[str, Any]) -> dict[str, Any]:
+    """The config, plus the legacy top-level ``url`` (Slack) and ``apiKey`` (Datadog) credentials."""
+    config = item.get("config")
+    values = dict(config) if isinstance(config, Mapping) else {}
+    for legacy in ("url", "apiKey"):
+        if legacy in item:
+            values.setdefault(legacy, item[legacy])
+    return values
+
+
 def _newest(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The latest entry of an error log (by timestamp; the later one in the list on a tie)."""
     if not errors:
@@ -210,7 +222,8 @@ def _newest(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
 def scrub_response_body(body: str, integration_key: str, config: object, catalog: Catalog) -> str:
     """``body`` without the subscription's secrets: credential values LaunchDarkly returns in plain
     text are registered and scrubbed; a masked value (``abc****xyz``) hides its secret, so any token
-    starting and ending with its visible characters is redacted too."""
+    starting and ending with its visible characters is redacted too. Outside the catalog, where the
+    secret fields are unknown, every config string is treated as one."""
     if isinstance(config, Mapping):
         integration = catalog.get(integration_key)
         secret_keys = integration.state_secret_keys if integration is not None else None

@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 import requests
 
+from pulumi_ld_auditsubs.catalog import load_catalog
 from pulumi_ld_auditsubs.cli import main
-from pulumi_ld_auditsubs.health import delivery_failing
+from pulumi_ld_auditsubs.export_render import FoundSubscription
+from pulumi_ld_auditsubs.health import assess, delivery_failing
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-audit-tests-1b7e94"
@@ -334,6 +336,44 @@ def test_the_failing_rule(
     last_success: int | None, last_error: int | None, successes: int, errors: int, failing: bool
 ) -> None:
     assert delivery_failing(last_success, last_error, successes, errors) is failing
+
+
+@pytest.mark.parametrize(
+    ("key", "item", "body", "expected"),
+    [
+        (  # a legacy top-level Slack url is a credential too
+            "slack",
+            {"config": {}, "url": "https://hooks.slack.com/services/T1/B1/legacySecret42"},
+            "bad hook https://hooks.slack.com/services/T1/B1/legacySecret42",
+            "bad hook [redacted]",
+        ),
+        (  # outside the catalog every config string counts as a secret, masked or not
+            "acme-audit",
+            {"config": {"endpoint": "https://acme.example.com/in", "apiToken": "acm************987"}},
+            "POST https://acme.example.com/in: token acme-token-000987 refused",
+            "POST [redacted]: token [redacted] refused",
+        ),
+        (  # a non-secret field stays readable
+            "datadog",
+            {"config": {"apiKey": "dd-*****999", "hostURL": "https://api.datadoghq.eu"}},
+            "https://api.datadoghq.eu said: key dd-live-key-999 revoked",
+            "https://api.datadoghq.eu said: key [redacted] revoked",
+        ),
+    ],
+)
+def test_error_bodies_are_scrubbed_of_the_subscription_secrets(
+    key: str, item: dict[str, Any], body: str, expected: str
+) -> None:
+    status = {
+        "errorCount": 1,
+        "lastError": 5,
+        "errors": [{"statusCode": 401, "responseBody": body, "timestamp": 5}],
+    }
+    document = {"_id": "65f0c0ffee0123456789abcd", "name": "n", "on": True, "_status": status, **item}
+    stream = assess(FoundSubscription(key, document), load_catalog())
+    assert stream.last_error_detail is not None
+    assert stream.last_error_detail.response_body == expected
+    assert stream.failing
 
 
 # -- explain ----------------------------------------------------------------------------------------
