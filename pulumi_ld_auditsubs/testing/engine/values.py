@@ -139,12 +139,30 @@ def from_sdk(value: Any) -> Any:
 
 
 def from_struct(struct: struct_pb2.Struct) -> dict[str, Any]:
-    """Decode a protobuf struct, keeping unknowns and secret wrappers."""
-    decoded = rpc.deserialize_properties(struct, keep_unknowns=True)
+    """Decode a protobuf struct, keeping unknowns and secret wrappers where they are.
+
+    The SDK's ``deserialize_properties`` pushes a nested secret up to the enclosing object or list
+    (``{"apiKey": secret, "hostURL": ...}`` becomes one secret ``config``); the Pulumi engine keeps
+    it in place (``plugin.UnmarshalProperties``), which is what lets ``--diff`` show ``hostURL``.
+    """
+    decoded = _decode(struct)
     if not isinstance(decoded, dict):
         raise EngineError(f"expected an object of properties, got {type(decoded).__name__}")
     result: dict[str, Any] = from_sdk(decoded)
     return result
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, struct_pb2.Struct):
+        if rpc._special_sig_key in value:
+            if value[rpc._special_sig_key] == rpc._special_secret_sig:
+                return wrap_secret(_decode(value["value"]))
+            return rpc.deserialize_property(value, keep_unknowns=True)  # assets, references: as the SDK
+        decoded = {key: _decode(item) for key, item in value.items()}
+        return {key: item for key, item in decoded.items() if item is not None}  # None is absent, as the SDK
+    if isinstance(value, struct_pb2.ListValue):
+        return [_decode(item) for item in value]
+    return value
 
 
 def to_struct(props: Mapping[str, Any]) -> struct_pb2.Struct:
