@@ -42,6 +42,8 @@ _NAME_PATTERN = re.compile(r"[^\s:;,/{}]+")
 """Keys are letters, digits, ``.``, ``_``, ``-`` (plus ``*`` globs); member ids and emails add a few
 more, so only what the grammar uses as separators (and whitespace) is refused."""
 _TAG_PATTERN = re.compile(r"[A-Za-z0-9._*-]{1,64}")
+_ACTION_PATTERN = re.compile(r"[A-Za-z0-9*]+")
+"""Action names are camelCase (``updateSamlX509Certificate``); ``*`` globs."""
 _SELECTOR_PATTERN = re.compile(r"\{[^\s{}:;,]+:[^\s{}:;,]+\}")
 """A property-based selector such as ``{critical:true}`` (LaunchDarkly: "Property-based selectors")."""
 
@@ -72,10 +74,10 @@ class Level:
 class PolicyFacts:
     """``data/policy.json``, indexed for the checks."""
 
-    parents: Mapping[str, str | None]
-    """Each resource type's parent type (``flag`` -> ``env``); None for a top-level type."""
-    unnamed: frozenset[str]
-    """Types written without a name (``acct``)."""
+    parents: Mapping[str, tuple[str | None, ...]]
+    """The types each resource type is scoped under (``flag`` -> ``env``); None: top level."""
+    naming: Mapping[str, bool | None]
+    """True: the type needs a name (``proj/*``); False: it takes none (``acct``); None: either."""
     actions_by_type: Mapping[str, tuple[str, ...]]
     actions: frozenset[str]
     """Every action name of every type."""
@@ -83,17 +85,18 @@ class PolicyFacts:
     retrieved: str
 
     def path(self, type_: str) -> tuple[str, ...]:
-        """The types a specifier for ``type_`` names, outermost first (``flag`` -> proj, env, flag)."""
+        """The types a specifier for ``type_`` names, outermost first, through each type's first
+        parent (``flag`` -> proj, env, flag)."""
         chain = [type_]
-        parent = self.parents.get(type_)
-        while parent is not None:
+        parent = self.parents.get(type_, (None,))[0]
+        while parent is not None and parent not in chain:
             chain.append(parent)
-            parent = self.parents.get(parent)
+            parent = self.parents.get(parent, (None,))[0]
         return tuple(reversed(chain))
 
     def example(self, type_: str) -> str:
         """A specifier for every ``type_`` resource: ``proj/*:env/*:flag/*``."""
-        return ":".join(t if t in self.unnamed else f"{t}/*" for t in self.path(type_))
+        return ":".join(t if self.naming.get(t) is False else f"{t}/*" for t in self.path(type_))
 
 
 @cache
@@ -104,9 +107,10 @@ def load_policy() -> PolicyFacts:
     )
     types: dict[str, Any] = raw["resourceTypes"]
     actions_by_type = {name: tuple(spec.get("actions", ())) for name, spec in types.items()}
+    naming = {name: spec.get("named", True) for name, spec in types.items()}
     return PolicyFacts(
-        parents={name: spec.get("parent") for name, spec in types.items()},
-        unnamed=frozenset(name for name, spec in types.items() if spec.get("named", True) is False),
+        parents={name: tuple(spec["parents"]) for name, spec in types.items()},
+        naming={name: value if isinstance(value, bool) else None for name, value in naming.items()},
         actions_by_type=actions_by_type,
         actions=frozenset(action for names in actions_by_type.values() for action in names),
         sources=tuple(raw["source"]),
@@ -183,6 +187,10 @@ def _level(part: str) -> Level | str:
     type_, slash, name = head.partition("/")
     if not type_:
         return "has no resource type before '/'; levels look like flag/* or env/production"
+    if "*" in type_:
+        return (
+            f"has a glob in resource type {type_!r}; name the type (proj, env, flag ...), globs go in names"
+        )
     if not _TYPE_PATTERN.fullmatch(type_):
         return f"has resource type {type_!r}; types are lowercase words joined by '-' (proj, env, flag)"
     if slash and not name:
@@ -232,6 +240,11 @@ def resource_problem(text: str) -> str | None:
     Malformed text, an unknown resource type (with the closest known one), a type outside its
     parent, or a name missing where one is needed.
     """
+    if text == "*":
+        return (
+            "is not a resource specifier: every level names a resource type, so '*' alone matches "
+            "nothing; write proj/*:env/*:flag/* for every flag, proj/* for projects, acct for the account"
+        )
     parsed = _parse(text)
     if isinstance(parsed, str):
         return parsed
@@ -243,21 +256,32 @@ def resource_problem(text: str) -> str | None:
             known = ", ".join(sorted(facts.parents))
             return f"has unknown resource type {level.type!r}{hint} Known types: {known}"
     for level in parsed:
-        if level.type in facts.unnamed and level.name is not None:
+        named = facts.naming[level.type]
+        if named is False and level.name is not None:
             return f"names {level}, but {level.type} takes no name: write {level.type}"
-        if level.type not in facts.unnamed and level.name is None:
+        if named is True and level.name is None:
             return f"has {level.type} without a name: write {level.type}/* for all, or {level.type}/<key>"
-    types = tuple(level.type for level in parsed)
-    for depth in range(len(types)):
-        expected = facts.path(types[depth])
-        if types[: depth + 1] != expected:
-            inner = types[depth]
-            if len(expected) == 1:
-                where = f"{inner} is a top-level resource and cannot be scoped under {types[depth - 1]}"
-            else:
-                where = f"{inner} is scoped under {facts.example(expected[-2])}"
-            return f"{where}; write {facts.example(inner)} (or name specific keys in place of *)"
+    outer: str | None = None
+    for level in parsed:
+        allowed = facts.parents[level.type]
+        if outer not in allowed:
+            example = facts.example(level.type)
+            return (
+                f"{_scope_reason(facts, level.type, outer)}; write {example} (keys in place of * narrow it)"
+            )
+        outer = level.type
     return None
+
+
+def _scope_reason(facts: PolicyFacts, type_: str, outer: str | None) -> str:
+    """Why ``type_`` cannot come right after ``outer`` (None: at the start)."""
+    scopes = [p for p in facts.parents[type_] if p is not None]
+    under = " or ".join(facts.example(p) for p in scopes)
+    if outer is None:
+        return f"{type_} is scoped under {under}, so the specifier starts there"
+    if not scopes:
+        return f"{type_} is a top-level resource and cannot be scoped under {outer}"
+    return f"{type_} is scoped under {under}, not directly under {outer}"
 
 
 @lru_cache(maxsize=_CACHE_SIZE)
@@ -271,19 +295,26 @@ def action_problem(action: str, strict: bool = False) -> str | None:
     facts = load_policy()
     if action in facts.actions:
         return None
-    if not re.fullmatch(r"[A-Za-z*]+", action):
-        return f"action {action!r} has characters no action has; actions are camelCase words such as updateOn"
+    if not _ACTION_PATTERN.fullmatch(action):
+        close = _near_miss(re.sub(r"[^A-Za-z0-9]", "", action), facts.actions)
+        hint = f"; did you mean {close}?" if close else "; actions are camelCase words such as updateOn"
+        return f"action {action!r} has characters no action name has{hint}"
     if "*" in action:
-        if any(glob_matcher(action)(known) for known in facts.actions) or not strict:
+        if not strict or any(glob_matcher(action)(known) for known in facts.actions):
             return None
-        return f"action glob {action!r} matches no action LaunchDarkly documents"
+        return (
+            f"action glob {action!r} matches none of LaunchDarkly's documented actions "
+            f"(retrieved {facts.retrieved}); ld-auditsubs:strictActions is on"
+        )
     close = _near_miss(action, facts.actions)
     if close is not None:
-        return f"unknown action {action!r}; did you mean {close}? Action names are case-sensitive."
+        case = " (action names are case-sensitive)" if close.lower() == action.lower() else ""
+        return f"unknown action {action!r}; did you mean {close}?{case}"
     if strict:
         return (
             f"unknown action {action!r}: not among LaunchDarkly's documented actions "
-            f"(retrieved {facts.retrieved}); ld-auditsubs:strictActions is on"
+            f"(retrieved {facts.retrieved}) and ld-auditsubs:strictActions is on; use a documented "
+            "action, a glob such as update*, or turn strictActions off"
         )
     return None
 
