@@ -127,7 +127,8 @@ def _failure_line(
     )
     if hint and hint.split(";")[0] not in detail and "launchdarkly:apiHost" not in detail:
         message += f"; {hint}"
-    return " ".join(message.split())
+    message = " ".join(message.split()).rstrip(" .;")
+    return f"{message}."  # the traceback's last line: one whole sentence
 
 
 def _boundary(action: str) -> Callable[[Callable[..., _Result]], Callable[..., _Result]]:
@@ -231,15 +232,17 @@ class AuditLogSubscriptionProvider(ResourceProvider):
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         settings_failures: list[CheckFailure] = []
         try:
-            allow_unknown = self._settings().allow_unknown_integrations
+            settings = self._settings()
+            allow_unknown, strict_actions = settings.allow_unknown_integrations, settings.strict_actions
         except LaunchDarklyError as exc:  # a bad setting: one clean line per resource, at preview
-            allow_unknown = False
+            allow_unknown = strict_actions = False
             settings_failures.append(CheckFailure("", f"{exc}."))
         report = check_inputs(
             {k: v for k, v in news.items() if k != PROVIDER_KEY},
             catalog=load_catalog(),
             allow_unknown_integrations=allow_unknown,
             is_unknown=_is_unknown,
+            strict_actions=strict_actions,
         )
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -296,6 +299,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
                 desired_document(news, integration),
                 integration,
                 _change_comment(news),
+                ours=True,
                 missing=(
                     f"it is not at {settings.host} (ld-auditsubs:moveFromApiHost {olds.get('apiHost')}); "
                     "run `pulumi refresh` to drop it from the stack, then `pulumi up` to create it there"
@@ -393,15 +397,30 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         comment: str,
         *,
         missing: str,
+        ours: bool = False,
     ) -> dict[str, Any]:
-        """One GET, then one PATCH if the live subscription differs from ``wanted``."""
+        """One GET, then one PATCH if the live subscription differs from ``wanted``.
+
+        Someone else's subscription (adoption) gets the declared secrets, since a masked value cannot
+        prove them; ``ours`` (a re-homed one) keeps a masked secret consistent with the declared
+        one, as refresh does, so an unchanged secret is not re-sent.
+        """
         path = f"/api/v2/integrations/{key}/{subscription_id}"
         try:
             answer = client.get_subscription(key, subscription_id)
         except NotFoundError:
             raise LaunchDarklyError(missing) from None
         live = _parse_answer(answer, f"GET {path}", subscription_id, key)
-        operations = subscription_patch(comparable_live_document(live, integration), wanted)
+        current = comparable_live_document(live, integration)
+        if ours:
+            declared = wanted.get("config") or {}
+            current["config"] = {
+                name: declared[name]
+                if looks_masked(value) and name in declared and mask_matches(value, str(declared[name]))
+                else value
+                for name, value in current["config"].items()
+            }
+        operations = subscription_patch(current, wanted)
         if not operations:
             return live
         answer = client.patch_subscription(key, subscription_id, operations, comment=comment)
