@@ -202,10 +202,9 @@ def test_a_failed_run_names_what_failed_and_never_says_zero_unchanged() -> None:
         "\nResources:\n    + 2 created\n    4 errored\n"
     )
 
-    for failed_events, expected in (([], "\nResources:\n    1 errored\n"),):
-        out = io.StringIO()
-        Display("up", "dev", out).summary(failed_events, errors[:1])
-        assert out.getvalue() == expected
+    out = io.StringIO()  # one resource, and it failed: the case that used to say "0 unchanged"
+    Display("up", "dev", out).summary([], errors[:1])
+    assert out.getvalue() == "\nResources:\n    1 errored\n"
     out = io.StringIO()  # the program failed before any step: nothing changed, and it says so
     Display("preview", "dev", out).summary([], [], failed=True)
     assert out.getvalue() == "\nResources:\n    nothing changed: the run failed before any resource step\n"
