@@ -176,9 +176,10 @@ def _split(text: str, separator: str) -> list[str] | str:
         return "has a '{' without its '}'"
     parts.append(text[start:])
     if "" in parts:
-        return (
-            f"has an empty level (two '{separator}' in a row, or one at an end); levels look like type/name"
+        noun, shape = (
+            ("level", "levels look like type/name") if separator == ":" else ("tag", "tags look like a,b")
         )
+        return f"has an empty {noun} (two '{separator}' in a row, or one at an end); {shape}"
     return parts
 
 
@@ -203,7 +204,7 @@ def _level(part: str) -> Level | str:
     if semicolon:
         split = _split(tag_text, ",") if tag_text else "has ';' with no tags after it; write ;tag1,tag2"
         if isinstance(split, str):
-            return split.replace("level", "tag") if "empty" in split else split
+            return split
         for tag in split:
             if not (_TAG_PATTERN.fullmatch(tag) or _SELECTOR_PATTERN.fullmatch(tag)):
                 return (
@@ -251,8 +252,8 @@ def resource_problem(text: str) -> str | None:
     facts = load_policy()
     for level in parsed:
         if level.type not in facts.parents:
-            close = difflib.get_close_matches(level.type, list(facts.parents), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]}?" if close else "."
+            close = _closest_type(level.type, facts)
+            hint = f"; did you mean {close}?" if close else "."
             known = ", ".join(sorted(facts.parents))
             return f"has unknown resource type {level.type!r}{hint} Known types: {known}"
     for level in parsed:
@@ -271,6 +272,16 @@ def resource_problem(text: str) -> str | None:
             )
         outer = level.type
     return None
+
+
+def _closest_type(type_: str, facts: PolicyFacts) -> str | None:
+    """The known type ``type_`` most likely means: a close spelling (``flags``), else the longest
+    known type it starts with or that starts with it (``environment`` -> ``env``)."""
+    close = difflib.get_close_matches(type_, list(facts.parents), n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    prefixes = [known for known in facts.parents if type_.startswith(known) or known.startswith(type_)]
+    return max(prefixes, key=len) if prefixes else None
 
 
 def _scope_reason(facts: PolicyFacts, type_: str, outer: str | None) -> str:

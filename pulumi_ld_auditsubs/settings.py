@@ -35,6 +35,8 @@ LEGACY_ALLOW_UNKNOWN_KEY = "launchdarkly:allowUnknownIntegrations"
 RETRY_TIMEOUT_KEY = "ld-auditsubs:retryTimeoutSeconds"
 READ_TIMEOUT_KEY = "ld-auditsubs:readTimeoutSeconds"
 CREATE_RECOVERY_KEY = "ld-auditsubs:createRecoverySeconds"
+STRICT_ACTIONS_KEY = "ld-auditsubs:strictActions"
+"""true: Check fails every statement action outside LaunchDarkly's documented list (``policy``)."""
 MOVE_FROM_HOST_KEY = "ld-auditsubs:moveFromApiHost"
 """The API host whose subscriptions this run may re-home to the current host (see the provider)."""
 
@@ -43,6 +45,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     HOST_KEY,
     ALLOW_UNKNOWN_KEY,
     LEGACY_ALLOW_UNKNOWN_KEY,
+    STRICT_ACTIONS_KEY,
     RETRY_TIMEOUT_KEY,
     READ_TIMEOUT_KEY,
     CREATE_RECOVERY_KEY,
@@ -69,6 +72,8 @@ class ProviderSettings:
     """Where the token came from (``launchdarkly:accessToken`` or ``LAUNCHDARKLY_ACCESS_TOKEN``)."""
     host_source: str = "the default"
     allow_unknown_integrations: bool = False
+    strict_actions: bool = False
+    """Unknown statement actions fail Check (by default only near misses of known ones do)."""
     retry_timeout_seconds: float | None = None
     """The client's retry time budget; None leaves the client's default (or its env override)."""
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS
@@ -148,6 +153,7 @@ class ProviderSettings:
             token_source=token_source if token is not None else TOKEN_KEY,
             host_source=host_source if host is not None else "the default",
             allow_unknown_integrations=_boolean(allow_raw, allow_key),
+            strict_actions=_boolean(config.get(STRICT_ACTIONS_KEY), STRICT_ACTIONS_KEY),
             retry_timeout_seconds=_retry_timeout(config.get(RETRY_TIMEOUT_KEY)),
             read_timeout_seconds=_seconds(config.get(READ_TIMEOUT_KEY), READ_TIMEOUT_KEY, 600.0)
             or DEFAULT_READ_TIMEOUT_SECONDS,
