@@ -55,7 +55,9 @@ from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import provider_pb2 as pb
 from ratelimit_bulk import bench_ratelimit_bulk
 
+from pulumi_ld_auditsubs import models
 from pulumi_ld_auditsubs.catalog import load_catalog
+from pulumi_ld_auditsubs.coverage import matches
 from pulumi_ld_auditsubs.models import check_inputs, desired_document
 from pulumi_ld_auditsubs.patch import subscription_patch
 from pulumi_ld_auditsubs.testing import Emulator, LocalEngine
@@ -152,6 +154,31 @@ def wall(fn: Callable[[], object]) -> float:
 # -- pure functions ---------------------------------------------------------------------------------
 
 
+REALISTIC_STATEMENTS: list[dict[str, Any]] = [
+    {"effect": "allow", "actions": ["*"], "resources": ["proj/*:env/production:flag/*"]},
+    {
+        "effect": "allow",
+        "actions": [
+            "updateOn",
+            "updateRules",
+            "updateFallthrough",
+            "updateTargets",
+            "createFlag",
+            "deleteFlag",
+        ],
+        "resources": ["proj/web:env/*:flag/*;release", "proj/mobile:env/*;{critical:true}:flag/*"],
+    },
+    {
+        "effect": "allow",
+        "actions": ["update*", "createSegment"],
+        "resources": ["proj/*:env/production:segment/*"],
+    },
+    {"effect": "allow", "actions": ["*"], "resources": ["acct", "member/*", "role/*", "member/*:token/*"]},
+    {"effect": "deny", "notActions": ["updateOn"], "resources": ["proj/sandbox:env/*:flag/*"]},
+]
+"""What a careful subscription holds: flag, segment and account-level events, one deny."""
+
+
 def bench_pure() -> None:
     catalog = load_catalog()
     props = datadog()
@@ -160,11 +187,31 @@ def bench_pure() -> None:
             "check_inputs (datadog)", per_call(lambda: check_inputs(props, catalog=catalog), 2000), "us", 50
         )
     )
+    realistic = datadog(statements=REALISTIC_STATEMENTS)
+    with _policy_checks_off():  # the same inputs without the policy-language checks: their cost
+        unchecked = per_call(lambda: check_inputs(realistic, catalog=catalog), 2000)
+    value = per_call(lambda: check_inputs(realistic, catalog=catalog), 2000)
+    record(Figure("check_inputs (datadog, 5 realistic statements)", value, "us", 1.2, floor=unchecked))
+    hundred = REALISTIC_STATEMENTS * 20
+    resource = "proj/web;mobile:env/production:flag/checkout;beta"
+    value = per_call(lambda: matches(hundred, resource, "updateOn"), 1000)
+    record(Figure("coverage.matches over 100 statements", value, "us", 1000))
     integration = catalog["datadog"]
     old = desired_document(props, integration)
     new = desired_document(datadog(name="other", tags=["a"], on=False), integration)
     value = per_call(lambda: subscription_patch(old, new), 5000)
     record(Figure("subscription_patch (3 changed fields)", value, "us", 30))
+
+
+@contextmanager
+def _policy_checks_off() -> Iterator[None]:
+    """``check_inputs`` as it was before statements were checked against the policy language."""
+    saved = models.resource_problem, models.action_problem
+    models.resource_problem = models.action_problem = lambda *_args: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        models.resource_problem, models.action_problem = saved
 
 
 # -- the provider process -------------------------------------------------------------------------
