@@ -250,19 +250,23 @@ def resource_problem(text: str) -> str | None:
     if isinstance(parsed, str):
         return parsed
     facts = load_policy()
+    outer: str | None = None
     for level in parsed:
         if level.type not in facts.parents:
             close = _closest_type(level.type, facts)
             hint = f"; did you mean {close}?" if close else "."
-            known = ", ".join(sorted(facts.parents))
-            return f"has unknown resource type {level.type!r}{hint} Known types: {known}"
+            here = sorted(name for name, parents in facts.parents.items() if outer in parents)
+            where = "at the top level" if outer is None else f"under {outer}"
+            allowed = f"Types {where}: {', '.join(here)}" if here else f"No type is scoped under {outer}"
+            return f"has unknown resource type {level.type!r}{hint} {allowed}"
+        outer = level.type
     for level in parsed:
         named = facts.naming[level.type]
         if named is False and level.name is not None:
             return f"names {level}, but {level.type} takes no name: write {level.type}"
         if named is True and level.name is None:
             return f"has {level.type} without a name: write {level.type}/* for all, or {level.type}/<key>"
-    outer: str | None = None
+    outer = None
     for level in parsed:
         allowed = facts.parents[level.type]
         if outer not in allowed:
