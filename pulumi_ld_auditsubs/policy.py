@@ -257,8 +257,8 @@ def resource_problem(text: str) -> str | None:
             hint = f"; did you mean {close}?" if close else "."
             here = sorted(name for name, parents in facts.parents.items() if outer in parents)
             where = "at the top level" if outer is None else f"under {outer}"
-            allowed = f"Types {where}: {', '.join(here)}" if here else f"No type is scoped under {outer}"
-            return f"has unknown resource type {level.type!r}{hint} {allowed}"
+            listing = f"Types {where}: {', '.join(here)}" if here else f"No type is scoped under {outer}"
+            return f"has unknown resource type {level.type!r}{hint} {listing}"
         outer = level.type
     for level in parsed:
         named = facts.naming[level.type]
