@@ -195,8 +195,8 @@ def test_first_post_landing_while_the_second_is_lost_is_found_not_duplicated(
 ) -> None:
     """The second POST's recovery counts from the first POST's time, so a late first POST is seen.
 
-    POST 1 times out and lands 2 s after it was sent (after the 1 s window found nothing); POST 2 never reaches
-    the state (dropped before acting). The second window finds exactly POST 1's subscription.
+    POST 1 times out and lands 2 s after it was sent (after the 1 s window found nothing); POST 2
+    never reaches the state (dropped before acting). The second window finds exactly POST 1's.
     """
     name = "landed during the second window"
     emulator.inject_fault("POST", COLLECTION, action="act_late", delay=2.0)
