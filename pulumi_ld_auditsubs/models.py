@@ -115,6 +115,8 @@ UNKNOWN_INTEGRATION_HINT = (
 _STATEMENT_KEY_ALIASES = {"not_resources": "notResources", "not_actions": "notActions"}
 _STATEMENT_KEYS = ("effect", *STATEMENT_LIST_KEYS)
 _STATEMENT_PAIRS = (("resources", "notResources", "resource"), ("actions", "notActions", "action"))
+_EVERYTHING = {"resource": '"proj/*:env/*:flag/*" for every flag', "action": '"*" for every action'}
+"""What to write for "all", per list: a bare ``*`` is an action glob, but no resource specifier."""
 _EFFECTS = ("allow", "deny")
 _HTTP_SCHEMES = ("http", "https")
 # Characters that render as nothing: a name made only of these looks empty in LaunchDarkly's UI.
@@ -523,7 +525,7 @@ class _Checker:
             elif not present and empty:
                 self.fail(
                     f"{prop}.{empty[0]}",
-                    f'is empty; give at least one {noun} specifier ("*" for all) in {positive} or {negative}',
+                    f"is empty; give at least one {noun} specifier ({_EVERYTHING[noun]}) in {positive} or {negative}",
                 )
             elif not present:
                 self.fail(prop, f"needs {positive} or {negative}; give exactly one of them")
@@ -555,7 +557,8 @@ class _Checker:
             if not isinstance(item, str):
                 self.fail(f"{prop}[{index}]", f"must be a string; got {_describe(item)}")
             elif not item.strip():
-                self.fail(f"{prop}[{index}]", 'must not be empty; use "*" to match everything')
+                noun = "action" if prop.endswith(("actions", "Actions")) else "resource"
+                self.fail(f"{prop}[{index}]", f"must not be empty; use {_EVERYTHING[noun]}")
             elif problem := _text_problem(item):
                 self.fail(f"{prop}[{index}]", f"{problem}; specifiers are printable text")
             elif len(item) > MAX_SPECIFIER_LENGTH:

@@ -142,13 +142,13 @@ STATEMENT_CASES = [
     ),
     (
         "too-many-not-actions",
-        [{"effect": "deny", "resources": ["*"], "notActions": ["a"] * (MAX_SPECIFIERS_PER_LIST + 1)}],
+        [{"effect": "deny", "resources": ["proj/*"], "notActions": ["a"] * (MAX_SPECIFIERS_PER_LIST + 1)}],
         "statements[0].notActions",
         f"at most {MAX_SPECIFIERS_PER_LIST} are allowed",
     ),
     (
         "too-many-not-resources",
-        [{"effect": "deny", "actions": ["*"], "notResources": ["r"] * (MAX_SPECIFIERS_PER_LIST + 1)}],
+        [{"effect": "deny", "actions": ["*"], "notResources": ["proj/r"] * (MAX_SPECIFIERS_PER_LIST + 1)}],
         "statements[0].notResources",
         f"at most {MAX_SPECIFIERS_PER_LIST} are allowed",
     ),

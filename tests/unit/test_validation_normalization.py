@@ -152,12 +152,12 @@ def test_tag_alphabet_and_length_limits() -> None:
             {"effect": "allow", "resources": ["proj/*"], "actions": ["*"]},
         ),
         (
-            {"effect": "allow", "notActions": ("a", "b"), "resources": ("r",)},
-            {"effect": "allow", "resources": ["r"], "notActions": ["a", "b"]},
+            {"effect": "allow", "notActions": ("a", "b"), "resources": ("proj/r",)},
+            {"effect": "allow", "resources": ["proj/r"], "notActions": ["a", "b"]},
         ),
         (
-            Statement(effect="allow", not_actions=["a"], resources=["r"], actions=None),
-            {"effect": "allow", "resources": ["r"], "notActions": ["a"]},
+            Statement(effect="allow", not_actions=["a"], resources=["proj/r"], actions=None),
+            {"effect": "allow", "resources": ["proj/r"], "notActions": ["a"]},
         ),
     ],
 )

@@ -17,7 +17,7 @@ class Unknown:
 
 
 UNKNOWN = Unknown()
-ALLOW_ALL = {"effect": "allow", "actions": ["*"], "resources": ["*"]}
+ALLOW_ALL = {"effect": "allow", "actions": ["*"], "resources": ["proj/*"]}
 
 
 def _check(**overrides: Any) -> CheckReport:
@@ -42,11 +42,11 @@ def _check(**overrides: Any) -> CheckReport:
         ({"statements": UNKNOWN}, ("statements",)),
         ({"statements": [UNKNOWN]}, ("statements", 0)),
         (
-            {"statements": [{"effect": UNKNOWN, "actions": ["*"], "resources": ["*"]}]},
+            {"statements": [{"effect": UNKNOWN, "actions": ["*"], "resources": ["proj/*"]}]},
             ("statements", 0, "effect"),
         ),
         (
-            {"statements": [{"effect": "allow", "actions": UNKNOWN, "resources": ["*"]}]},
+            {"statements": [{"effect": "allow", "actions": UNKNOWN, "resources": ["proj/*"]}]},
             ("statements", 0, "actions"),
         ),
         (
