@@ -525,7 +525,8 @@ class _Checker:
             elif not present and empty:
                 self.fail(
                     f"{prop}.{empty[0]}",
-                    f"is empty; give at least one {noun} specifier ({_EVERYTHING[noun]}) in {positive} or {negative}",
+                    f"is empty; give at least one {noun} specifier ({_EVERYTHING[noun]}) "
+                    f"in {positive} or {negative}",
                 )
             elif not present:
                 self.fail(prop, f"needs {positive} or {negative}; give exactly one of them")

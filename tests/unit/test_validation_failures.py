@@ -184,7 +184,12 @@ CASES = [
         "statements[0].principal",
         "allowed: effect, resources, notResources, actions, notActions",
     ),
-    ("effect-missing", _statement(actions=["*"], resources=["proj/*"]), "statements[0].effect", "allow or deny"),
+    (
+        "effect-missing",
+        _statement(actions=["*"], resources=["proj/*"]),
+        "statements[0].effect",
+        "allow or deny",
+    ),
     (
         "effect-value",
         _statement(effect="permit", actions=["*"], resources=["proj/*"]),
