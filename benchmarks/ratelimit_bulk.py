@@ -2,9 +2,10 @@
 
 ``python benchmarks/ratelimit_bulk.py`` (about 90 s; also run by ``python benchmarks/run.py``).
 
-The provider runs as the engine runs it, ``python -m pulumi.dynamic`` driven over gRPC (see
-``tests/provider/provider_harness.py``), and 4 threads call Create at once, like the engine's
-default parallelism; the provider process's own gRPC server has 4 workers. The emulator limits
+The provider runs as the engine runs it, ``python -m pulumi.dynamic`` driven over gRPC by the
+engine's own host (``pulumi_ld_auditsubs/testing/provider_process.py``), and 4 threads call Create
+at once, like the engine's default parallelism; the provider process's own gRPC server has 4
+workers. The emulator limits
 every route (verb + URL template) to ``LIMIT`` requests per sliding ``WINDOW`` seconds.
 
 The floor: request *k* on a route cannot be sent before request *k - LIMIT* plus ``WINDOW``
@@ -21,14 +22,13 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "provider"))
-
-from provider_harness import TOKEN, EngineDrivenProvider, datadog
 
 from pulumi_ld_auditsubs.testing import Emulator
+from pulumi_ld_auditsubs.testing.provider_process import EngineDrivenProvider
+from pulumi_ld_auditsubs.testing.provider_process import datadog_inputs as datadog
 
+TOKEN = "api-benchmarks-0123456789"
+"""The access token the benchmarks' emulators accept."""
 CREATES = 100
 THREADS = 4
 LIMIT = 10

@@ -44,16 +44,9 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "provider"))
-
 from null_provider import LATENCY_ENV, TOKEN_ENV, URL_ENV, NullProvider, PlainRequestsProvider
-from provider_harness import TOKEN, Created, EngineDrivenProvider, datadog, from_struct, urn
 from pulumi.dynamic import ResourceProvider
-from pulumi.dynamic.dynamic import serialize_provider
-from pulumi.runtime._serialization import _serialize
-from pulumi.runtime.proto import provider_pb2 as pb
-from ratelimit_bulk import bench_ratelimit_bulk
+from ratelimit_bulk import TOKEN, bench_ratelimit_bulk
 
 from pulumi_ld_auditsubs import models
 from pulumi_ld_auditsubs.catalog import load_catalog
@@ -61,6 +54,9 @@ from pulumi_ld_auditsubs.coverage import matches
 from pulumi_ld_auditsubs.models import check_inputs, desired_document
 from pulumi_ld_auditsubs.patch import subscription_patch
 from pulumi_ld_auditsubs.testing import Emulator, LocalEngine
+from pulumi_ld_auditsubs.testing.engine.values import from_struct
+from pulumi_ld_auditsubs.testing.provider_process import Created, EngineDrivenProvider, urn
+from pulumi_ld_auditsubs.testing.provider_process import datadog_inputs as datadog
 
 HERE = Path(__file__).resolve().parent
 BULK_PROGRAM = HERE / "programs" / "bulk"
@@ -206,22 +202,27 @@ def bench_pure() -> None:
 @contextmanager
 def _policy_checks_off() -> Iterator[None]:
     """``check_inputs`` as it was before statements were checked against the policy language."""
-    saved = models.resource_problem, models.action_problem
-    models.resource_problem = models.action_problem = lambda *_args: None  # type: ignore[assignment]
+    # models imports the two checks by name (not re-exported), so they are swapped in its namespace.
+    namespace = vars(models)
+    saved = namespace["resource_problem"], namespace["action_problem"]
+    namespace["resource_problem"] = namespace["action_problem"] = lambda *_args: None
     try:
         yield
     finally:
-        models.resource_problem, models.action_problem = saved
+        namespace["resource_problem"], namespace["action_problem"] = saved
 
 
 # -- the provider process -------------------------------------------------------------------------
 
 
-def _engine(url: str, env: dict[str, str] | None = None) -> EngineDrivenProvider:
+def _engine(
+    url: str, env: dict[str, str] | None = None, provider: ResourceProvider | None = None
+) -> EngineDrivenProvider:
     return EngineDrivenProvider(
         {"launchdarkly:accessToken": TOKEN, "launchdarkly:apiHost": url},
         secret_keys=("launchdarkly:accessToken",),
         env=env,
+        provider=provider,
     )
 
 
@@ -246,11 +247,8 @@ def emulator_process(latency_ms: float) -> Iterator[str]:
 def _reference_engine(url: str, latency_ms: float, provider: ResourceProvider) -> EngineDrivenProvider:
     """The same server and harness around a :mod:`null_provider` class (importable by the child)."""
     path = os.pathsep.join(filter(None, (str(HERE), os.environ.get("PYTHONPATH"))))
-    engine = _engine(
-        url, env={"PYTHONPATH": path, LATENCY_ENV: str(latency_ms), URL_ENV: url, TOKEN_ENV: TOKEN}
-    )
-    engine.blob = _serialize(True, serialize_provider, provider)[0]
-    return engine
+    env = {"PYTHONPATH": path, LATENCY_ENV: str(latency_ms), URL_ENV: url, TOKEN_ENV: TOKEN}
+    return _engine(url, env=env, provider=provider)
 
 
 class StepTimes(NamedTuple):
@@ -265,32 +263,27 @@ class StepTimes(NamedTuple):
 def _timed_steps(engine: EngineDrivenProvider, inputs: list[dict[str, Any]]) -> StepTimes:
     """Create, read twice and delete every input from 4 threads.
 
-    Requests are serialized before the clock starts and answers decoded after it stops, as the
-    real engine does that work in Go, outside the provider's process.
+    Requests (the host's own, as the engine builds them) are serialized before the clock starts
+    and answers decoded after it stops, as the real engine does that work in Go, outside the
+    provider's process.
     """
-    creates = [
-        pb.CreateRequest(urn=urn(f"s{n}"), properties=engine._with_provider(i)) for n, i in enumerate(inputs)
-    ]
+    host, stub, props = engine.host, engine.host.stub(), engine.with_provider
+    creates = [host.create_request(urn(f"s{n}"), props(i)) for n, i in enumerate(inputs)]
     started = time.perf_counter()
-    answers = _fan_out(creates, engine.stub.Create)
+    answers = _fan_out(creates, stub.Create)
     create_s = time.perf_counter() - started
     created = [(answer.id, from_struct(answer.properties)) for answer in answers]
     reads = [
-        pb.ReadRequest(
-            id=id_,
-            urn=urn(f"s{n}"),
-            properties=engine._with_provider(outputs),
-            inputs=engine._with_provider(inputs[n]),
-        )
+        host.read_request(urn(f"s{n}"), id_, props(outputs), props(inputs[n]))
         for n, (id_, outputs) in enumerate(created)
     ]
     deletes = [
-        pb.DeleteRequest(id=id_, urn=urn(f"s{n}"), properties=engine._with_provider(outputs))
+        host.delete_request(urn(f"s{n}"), id_, props(outputs), props(inputs[n]))
         for n, (id_, outputs) in enumerate(created)
     ]
-    read_s = wall(lambda: _fan_out(reads, engine.stub.Read))
-    read_again_s = wall(lambda: _fan_out(reads, engine.stub.Read))
-    delete_s = wall(lambda: _fan_out(deletes, engine.stub.Delete))
+    read_s = wall(lambda: _fan_out(reads, stub.Read))
+    read_again_s = wall(lambda: _fan_out(reads, stub.Read))
+    delete_s = wall(lambda: _fan_out(deletes, stub.Delete))
     return StepTimes(create_s, read_s, read_again_s, delete_s)
 
 

@@ -1,6 +1,9 @@
 """Provider clients: the real ``python -u -m pulumi.dynamic`` process over gRPC, and an echo provider.
 
-:class:`DynamicProviderHost` launches the dynamic-provider plugin the way the Pulumi engine does
+:class:`DynamicProviderHost` is the one host of the provider process: the local engine, the
+provider tests and the benchmarks all drive it (the last two through
+:class:`pulumi_ld_auditsubs.testing.provider_process.EngineDrivenProvider`). It launches the
+dynamic-provider plugin the way the Pulumi engine does
 (cwd = project directory, ``PULUMI_PROJECT`` and ``PULUMI_RUNTIME_*`` in the environment, the
 first stdout line is the port), calls ``Configure`` with the full namespaced stack config (secret
 values wrapped: for the dynamic-provider packages the engine passes every key of every namespace,
@@ -8,7 +11,9 @@ values wrapped: for the dynamic-provider packages the engine passes every key of
 in ``pkg/resource/deploy/target.go``), and then speaks the ``ResourceProvider`` service.
 Property maps go in and come out as engine values (:mod:`.values`): requests are sent in plain
 text because the servicer answers ``acceptSecrets=False``; secret wrappers a provider returns in
-its outputs are kept.
+its outputs are kept. Each RPC's request is built by a public ``*_request`` method, so a caller
+that must keep request building out of a measurement (the benchmarks) sends the engine's exact
+requests through :meth:`DynamicProviderHost.stub`.
 
 :class:`EchoProvider` stands in for every non-dynamic resource type: it accepts its inputs and
 returns them as outputs, as Pulumi's mocks do.
@@ -24,8 +29,9 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
@@ -158,25 +164,40 @@ class EchoProvider:
         return None
 
 
-def _pump(source: IO[bytes], sink: IO[str]) -> None:
-    """Forward the provider's stdout (after the port line) to our stderr, as the CLI shows it."""
+def _pump(source: IO[bytes], write: Callable[[str], object]) -> None:
+    """Forward what the provider writes, line by line (stdout after the port line, as the CLI shows it)."""
     for line in iter(source.readline, b""):
-        sink.write(line.decode(errors="replace"))
-        sink.flush()
+        write(line.decode(errors="replace"))
+
+
+def _write_through(sink: IO[str], text: str) -> None:
+    sink.write(text)
+    sink.flush()
 
 
 class DynamicProviderHost:
-    """One ``python -u -m pulumi.dynamic`` process for the whole operation."""
+    """One ``python -u -m pulumi.dynamic`` process for the whole operation.
+
+    ``directory`` is the process's working directory (the project directory; None: this one) and
+    ``environment`` the environment it starts from (None: this process's), to which the
+    ``PULUMI_*`` variables are added. With ``capture_output`` what the process writes (stderr, and
+    stdout after the port line) is kept and returned by :meth:`close` instead of being forwarded to
+    this process's stderr. A failed RPC raises :class:`ProviderError`, as the engine reports it, or
+    with ``raise_rpc_errors`` the ``grpc.RpcError`` itself (``details()`` is the provider's message).
+    """
 
     def __init__(
         self,
         *,
         project: str,
         stack: str,
-        directory: Path,
+        directory: Path | None,
         config: Mapping[str, Any],
         runtime_options: Mapping[str, str] | None = None,
         python: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        capture_output: bool = False,
+        raise_rpc_errors: bool = False,
     ) -> None:
         self._project = project
         self._stack = stack
@@ -184,7 +205,11 @@ class DynamicProviderHost:
         self._config = dict(config)
         self._runtime_options = dict(runtime_options or {})
         self._python = python or sys.executable or shutil.which("python3") or "python3"
+        self._base_environment = None if environment is None else dict(environment)
+        self._captured: list[str] | None = [] if capture_output else None
+        self._raise_rpc_errors = raise_rpc_errors
         self._process: subprocess.Popen[bytes] | None = None
+        self._pumps: list[threading.Thread] = []
         self._channel: grpc.Channel | None = None
         self._stub: provider_pb2_grpc.ResourceProviderStub | None = None
         self._lock = threading.Lock()
@@ -192,7 +217,7 @@ class DynamicProviderHost:
     # -- lifecycle --------------------------------------------------------------------------------
 
     def _environment(self) -> dict[str, str]:
-        env = dict(os.environ)
+        env = dict(os.environ if self._base_environment is None else self._base_environment)
         for option, value in self._runtime_options.items():
             env[f"PULUMI_RUNTIME_{option.upper()}"] = value
         env["PULUMI_PROJECT"] = self._project
@@ -206,9 +231,12 @@ class DynamicProviderHost:
             env=self._environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
+            stderr=None if self._captured is None else subprocess.PIPE,
         )
         self._process = process
         assert process.stdout is not None
+        if process.stderr is not None:
+            self._forward(process.stderr)
         with selectors.DefaultSelector() as selector:
             selector.register(process.stdout, selectors.EVENT_READ)
             ready = selector.select(STARTUP_TIMEOUT_S)
@@ -223,7 +251,7 @@ class DynamicProviderHost:
                 "the dynamic provider process (python -m pulumi.dynamic) did not report a port "
                 f"(exit code {process.poll()}, first line {line[:200]!r})"
             ) from None
-        threading.Thread(target=_pump, args=(process.stdout, sys.stderr), daemon=True).start()
+        self._forward(process.stdout)
         channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=CHANNEL_OPTIONS)
         self._channel = channel
         grpc.channel_ready_future(channel).result(timeout=STARTUP_TIMEOUT_S)
@@ -248,6 +276,13 @@ class DynamicProviderHost:
         )
         return stub
 
+    def _forward(self, source: IO[bytes]) -> None:
+        captured = self._captured
+        write = captured.append if captured is not None else partial(_write_through, sys.stderr)
+        pump = threading.Thread(target=_pump, args=(source, write), daemon=True)
+        pump.start()
+        self._pumps.append(pump)
+
     def stub(self) -> provider_pb2_grpc.ResourceProviderStub:
         """The connected stub, starting the process on first use."""
         with self._lock:
@@ -260,8 +295,11 @@ class DynamicProviderHost:
         """Whether the provider process was launched."""
         return self._process is not None
 
-    def close(self) -> None:
-        """Stop the provider process (Cancel first, like the engine at shutdown)."""
+    def close(self) -> str:
+        """Stop the provider process (Cancel first, like the engine at shutdown).
+
+        Returns what it wrote with ``capture_output`` (for leak assertions), else ``""``.
+        """
         if self._stub is not None:
             with contextlib.suppress(grpc.RpcError):
                 self._stub.Cancel(empty_pb2.Empty(), timeout=5)
@@ -275,21 +313,38 @@ class DynamicProviderHost:
                 self._process.kill()
                 self._process.wait()
         self._stub = self._channel = None
+        for pump in self._pumps:
+            pump.join(timeout=5)  # the pipes end with the process
+        self._pumps = []
+        if self._process is not None:
+            for stream in (self._process.stdout, self._process.stderr):
+                if stream is not None:
+                    stream.close()
+        return "" if self._captured is None else "".join(self._captured)
 
     # -- RPCs -------------------------------------------------------------------------------------
 
-    @staticmethod
-    def _call(method: Any, request: Any, name: str, urn: str) -> Any:
+    def _call(self, method: Any, request: Any, name: str, urn: str) -> Any:
         try:
             return method(request)
         except grpc.RpcError as exc:
+            if self._raise_rpc_errors:
+                raise
             details = exc.details() if hasattr(exc, "details") else str(exc)
             raise ProviderError(method=name, urn=urn, message=str(details or exc)) from None
 
-    def check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> CheckOutcome:
+    def call(self, method: str, request: Any, urn: str) -> Any:
+        """Send ``request`` to the RPC named ``method`` (``"Diff"``...) and return its raw response."""
+        return self._call(getattr(self.stub(), method), request, method, urn)
+
+    # Requests, as the engine builds them.
+
+    def check_request(
+        self, urn: str, olds: dict[str, Any], news: dict[str, Any]
+    ) -> provider_pb2.CheckRequest:
+        """The ``CheckRequest`` the engine sends (a fresh random seed each time)."""
         name, type_ = _name_and_type(urn)
-        stub = self.stub()
-        request = provider_pb2.CheckRequest(
+        return provider_pb2.CheckRequest(
             urn=urn,
             olds=to_struct(olds),
             news=to_struct(news),
@@ -297,7 +352,84 @@ class DynamicProviderHost:
             name=name,
             type=type_,
         )
-        response = self._call(stub.Check, request, "Check", urn)
+
+    def diff_request(
+        self,
+        urn: str,
+        id_: str,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        old_inputs: dict[str, Any],
+        ignore_changes: Sequence[str],
+    ) -> provider_pb2.DiffRequest:
+        """The ``DiffRequest`` the engine sends."""
+        name, type_ = _name_and_type(urn)
+        return provider_pb2.DiffRequest(
+            id=id_,
+            urn=urn,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            ignoreChanges=list(ignore_changes),
+            old_inputs=to_struct(old_inputs),
+            name=name,
+            type=type_,
+        )
+
+    def create_request(self, urn: str, props: dict[str, Any]) -> provider_pb2.CreateRequest:
+        """The ``CreateRequest`` the engine sends."""
+        name, type_ = _name_and_type(urn)
+        return provider_pb2.CreateRequest(urn=urn, properties=to_struct(props), name=name, type=type_)
+
+    def update_request(
+        self,
+        urn: str,
+        id_: str,
+        olds: dict[str, Any],
+        news: dict[str, Any],
+        old_inputs: dict[str, Any],
+        ignore_changes: Sequence[str],
+    ) -> provider_pb2.UpdateRequest:
+        """The ``UpdateRequest`` the engine sends."""
+        name, type_ = _name_and_type(urn)
+        return provider_pb2.UpdateRequest(
+            id=id_,
+            urn=urn,
+            olds=to_struct(olds),
+            news=to_struct(news),
+            ignoreChanges=list(ignore_changes),
+            old_inputs=to_struct(old_inputs),
+            name=name,
+            type=type_,
+        )
+
+    def read_request(
+        self, urn: str, id_: str, props: dict[str, Any], inputs: dict[str, Any]
+    ) -> provider_pb2.ReadRequest:
+        """The ``ReadRequest`` the engine sends on refresh."""
+        name, type_ = _name_and_type(urn)
+        return provider_pb2.ReadRequest(
+            id=id_, urn=urn, properties=to_struct(props), inputs=to_struct(inputs), name=name, type=type_
+        )
+
+    def delete_request(
+        self, urn: str, id_: str, props: dict[str, Any], old_inputs: dict[str, Any]
+    ) -> provider_pb2.DeleteRequest:
+        """The ``DeleteRequest`` the engine sends."""
+        name, type_ = _name_and_type(urn)
+        return provider_pb2.DeleteRequest(
+            id=id_,
+            urn=urn,
+            properties=to_struct(props),
+            old_inputs=to_struct(old_inputs),
+            name=name,
+            type=type_,
+        )
+
+    # The calls, answers decoded to engine values.
+
+    def check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> CheckOutcome:
+        stub = self.stub()
+        response = self._call(stub.Check, self.check_request(urn, olds, news), "Check", urn)
         failures = [(f.property, f.reason) for f in response.failures]
         return CheckOutcome(inputs=from_struct(response.inputs), failures=failures)
 
@@ -310,17 +442,7 @@ class DynamicProviderHost:
         old_inputs: dict[str, Any],
         ignore_changes: Sequence[str],
     ) -> DiffOutcome:
-        name, type_ = _name_and_type(urn)
-        request = provider_pb2.DiffRequest(
-            id=id_,
-            urn=urn,
-            olds=to_struct(olds),
-            news=to_struct(news),
-            ignoreChanges=list(ignore_changes),
-            old_inputs=to_struct(old_inputs),
-            name=name,
-            type=type_,
-        )
+        request = self.diff_request(urn, id_, olds, news, old_inputs, ignore_changes)
         response = self._call(self.stub().Diff, request, "Diff", urn)
         return DiffOutcome(
             changes=_CHANGES.get(response.changes, "unknown"),
@@ -329,9 +451,7 @@ class DynamicProviderHost:
         )
 
     def create(self, urn: str, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        name, type_ = _name_and_type(urn)
-        request = provider_pb2.CreateRequest(urn=urn, properties=to_struct(props), name=name, type=type_)
-        response = self._call(self.stub().Create, request, "Create", urn)
+        response = self._call(self.stub().Create, self.create_request(urn, props), "Create", urn)
         if not response.id:
             raise ProviderError(
                 method="Create", urn=urn, message="plugin returned empty resource ID from create"
@@ -347,40 +467,17 @@ class DynamicProviderHost:
         old_inputs: dict[str, Any],
         ignore_changes: Sequence[str],
     ) -> dict[str, Any]:
-        name, type_ = _name_and_type(urn)
-        request = provider_pb2.UpdateRequest(
-            id=id_,
-            urn=urn,
-            olds=to_struct(olds),
-            news=to_struct(news),
-            ignoreChanges=list(ignore_changes),
-            old_inputs=to_struct(old_inputs),
-            name=name,
-            type=type_,
-        )
+        request = self.update_request(urn, id_, olds, news, old_inputs, ignore_changes)
         response = self._call(self.stub().Update, request, "Update", urn)
         return from_struct(response.properties)
 
     def read(self, urn: str, id_: str, props: dict[str, Any], inputs: dict[str, Any]) -> ReadOutcome:
-        name, type_ = _name_and_type(urn)
-        request = provider_pb2.ReadRequest(
-            id=id_, urn=urn, properties=to_struct(props), inputs=to_struct(inputs), name=name, type=type_
-        )
-        response = self._call(self.stub().Read, request, "Read", urn)
+        response = self._call(self.stub().Read, self.read_request(urn, id_, props, inputs), "Read", urn)
         new_inputs = from_struct(response.inputs) if response.HasField("inputs") else None
         return ReadOutcome(id=str(response.id), outputs=from_struct(response.properties), inputs=new_inputs)
 
     def delete(self, urn: str, id_: str, props: dict[str, Any], old_inputs: dict[str, Any]) -> None:
-        name, type_ = _name_and_type(urn)
-        request = provider_pb2.DeleteRequest(
-            id=id_,
-            urn=urn,
-            properties=to_struct(props),
-            old_inputs=to_struct(old_inputs),
-            name=name,
-            type=type_,
-        )
-        self._call(self.stub().Delete, request, "Delete", urn)
+        self._call(self.stub().Delete, self.delete_request(urn, id_, props, old_inputs), "Delete", urn)
 
 
 class ProviderRegistry:
