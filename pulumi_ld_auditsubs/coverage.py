@@ -23,12 +23,15 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pulumi_ld_auditsubs.policy import Level, SpecifierError, glob_matcher, parse_specifier
+from pulumi_ld_auditsubs.statement import WIRE_NAMES, spelled_for_the_wire
 
 __all__ = ["matches"]
 
 _CACHE_SIZE = 4096
 
 _Predicate = Callable[[str], bool]
+
+_SNAKE_CASE = frozenset(WIRE_NAMES.keys() - WIRE_NAMES.values())
 
 
 class _CompiledLevel(NamedTuple):
@@ -113,15 +116,17 @@ def _resource(resource: str) -> tuple[Level, ...]:
 def _statement(statement: Any) -> _CompiledStatement | None:
     """The statement compiled (cached by its content), or None when it can match nothing."""
     if isinstance(statement, Mapping):
+        if not _SNAKE_CASE.isdisjoint(statement):  # spelled as a program may spell it: as the wire does
+            statement = spelled_for_the_wire(statement)
         get = statement.get
         key = (
             get("effect"),
             _frozen(get("resources")),
-            _frozen(get("notResources", get("not_resources"))),
+            _frozen(get("notResources")),
             _frozen(get("actions")),
-            _frozen(get("notActions", get("not_actions"))),
+            _frozen(get("notActions")),
         )
-    else:  # a Statement (or anything spelled like one)
+    else:  # a Statement (or anything with its attributes)
         key = (
             getattr(statement, "effect", None),
             _frozen(getattr(statement, "resources", None)),

@@ -28,13 +28,10 @@ from pulumi_ld_auditsubs.masking import looks_masked
 from pulumi_ld_auditsubs.models import document_from_api
 from pulumi_ld_auditsubs.patch import json_equal
 from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
+from pulumi_ld_auditsubs.statement import WIRE_NAMES, Statement
 
-_STATEMENT_ARGUMENTS = (
-    ("actions", "actions"),
-    ("notActions", "not_actions"),
-    ("resources", "resources"),
-    ("notResources", "not_resources"),
-)
+_STATEMENT_ARGUMENTS = tuple((WIRE_NAMES[name], name) for name in Statement.model_fields if name != "effect")
+"""(wire key, ``Statement`` argument) of a statement's lists, in the order ``Statement`` takes them."""
 
 
 @dataclass(frozen=True)

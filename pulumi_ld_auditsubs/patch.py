@@ -9,11 +9,12 @@ Comparison rules, shared by :func:`subscription_patch` and :func:`changed_fields
 and the update it announces can never disagree:
 
 * ``tags`` compare as a set (LaunchDarkly does not promise to keep their order);
-* ``statements`` compare in order after normalization (camelCase keys, empty lists dropped);
+* ``statements`` compare in order after normalization (:func:`.statement.normalize_statement`:
+  camelCase keys, empty lists dropped);
 * config keys compare one by one; a missing ``config`` is ``{}``;
 * values compare as JSON, so ``True`` differs from ``1`` although Python says they are equal.
 
-Pure and deterministic: standard library only, no I/O.
+Pure and deterministic: no I/O.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
+
+from pulumi_ld_auditsubs.statement import STATEMENT_LIST_KEYS, normalize_statement
 
 __all__ = [
     "STATEMENT_LIST_KEYS",
@@ -30,11 +33,6 @@ __all__ = [
     "normalize_statement",
     "subscription_patch",
 ]
-
-STATEMENT_LIST_KEYS: tuple[str, ...] = ("resources", "notResources", "actions", "notActions")
-"""The list fields of a policy statement, in wire order."""
-
-_SNAKE_TO_CAMEL = {"not_resources": "notResources", "not_actions": "notActions"}
 
 
 def escape_pointer_token(token: str) -> str:
@@ -60,24 +58,6 @@ def json_equal(left: Any, right: Any) -> bool:
     if type(left) is not type(right):
         return False
     return bool(left == right)
-
-
-def normalize_statement(statement: Mapping[str, Any]) -> dict[str, Any]:
-    """A statement in wire form: camelCase keys in a fixed order, ``None`` and empty lists dropped.
-
-    Keys other than ``effect`` and the four lists are dropped too. Values are not validated; that
-    is ``models.check_inputs``' job.
-    """
-    camel = {_SNAKE_TO_CAMEL.get(key, key): value for key, value in statement.items()}
-    wire: dict[str, Any] = {}
-    if "effect" in camel:
-        wire["effect"] = camel["effect"]
-    for key in STATEMENT_LIST_KEYS:
-        value = camel.get(key)
-        if value is None or (isinstance(value, (list, tuple)) and not value):
-            continue
-        wire[key] = list(value) if isinstance(value, tuple) else value
-    return wire
 
 
 def subscription_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:

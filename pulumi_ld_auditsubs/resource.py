@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, overload
 
 import pulumi
@@ -41,6 +40,8 @@ from pulumi_ld_auditsubs.config_types import (
     VercelNativeConfig,
 )
 from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
+from pulumi_ld_auditsubs.statement import Statement as Statement
+from pulumi_ld_auditsubs.statement import spelled_for_the_wire
 
 _STDLIB_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
 
@@ -59,56 +60,14 @@ def _undo_sdk_pickler_wrapping() -> None:
         pickle._Pickler._batch_setitems = _STDLIB_BATCH_SETITEMS  # type: ignore[attr-defined]
 
 
-_STATEMENT_KEYS = {
-    "effect": "effect",
-    "actions": "actions",
-    "not_actions": "notActions",
-    "notActions": "notActions",
-    "resources": "resources",
-    "not_resources": "notResources",
-    "notResources": "notResources",
-}
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One policy statement choosing which audit log events the subscription receives.
-
-    Give ``effect`` plus exactly one of ``resources``/``not_resources`` and exactly one of
-    ``actions``/``not_actions``, e.g. ``Statement(effect="allow", actions=["*"],
-    resources=["proj/*:env/production:flag/*"])``.
-    """
-
-    effect: pulumi.Input[str]
-    actions: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    not_actions: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    resources: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-    not_resources: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
-
-    def to_wire(self) -> dict[str, Any]:
-        """The statement as LaunchDarkly spells it (camelCase), without the parts left out."""
-        wire: dict[str, Any] = {"effect": self.effect}
-        for attribute, key in (
-            ("resources", "resources"),
-            ("not_resources", "notResources"),
-            ("actions", "actions"),
-            ("not_actions", "notActions"),
-        ):
-            value = getattr(self, attribute)
-            if value is not None:
-                wire[key] = value
-        return wire
-
-
 StatementInput = Statement | Mapping[str, Any]
+"""A statement as a program gives it; ``Statement`` is re-exported from here (``X as X`` above)."""
 
 
 def _statement_to_wire(statement: StatementInput) -> Any:
     """Accept a Statement or a dict with snake_case or camelCase keys; unknown keys go on to ``check``."""
-    if isinstance(statement, Statement):
-        return statement.to_wire()
-    if isinstance(statement, Mapping):
-        return {_STATEMENT_KEYS.get(key, key): value for key, value in statement.items() if value is not None}
+    if isinstance(statement, (Statement, Mapping)):
+        return spelled_for_the_wire(statement)
     return statement  # an Output or a wrong type: resolved or reported by the provider's check
 
 
