@@ -1,4 +1,4 @@
-"""Two reference providers for ``benchmarks/run.py``, driven through the same server and harness.
+"""Two reference providers for ``benchmarks/run.py``, driven through the same server and host.
 
 * :class:`NullProvider` only waits like the API: the SDK server's own floor (property
   (de)serialization, a new event loop per call, gRPC), which no provider can go below.
