@@ -26,6 +26,14 @@ def looks_masked(value: object) -> bool:
     return isinstance(value, str) and MASK_CHAR * 3 in value
 
 
+def same_secret(live: object, declared: object) -> bool:
+    """Whether ``live``, a value LaunchDarkly returned masked, is consistent with the ``declared`` one.
+
+    False for a value that is not masked: that one compares as it is.
+    """
+    return isinstance(live, str) and looks_masked(live) and mask_matches(live, str(declared))
+
+
 def mask_matches(masked: str, plaintext: str) -> bool:
     """Whether ``masked`` could be the obfuscation of ``plaintext``.
 

@@ -5,14 +5,20 @@ A document is the API-shaped view of a subscription: ``{"name", "config", "on", 
 operation per config key instead of the whole config) means an update never re-sends a secret the
 user did not touch and never overwrites a field somebody else changed out of band.
 
-Comparison rules, shared by :func:`subscription_patch` and :func:`changed_fields` so that a diff
-and the update it announces can never disagree:
+This module is the one home of what counts as "the same", shared by :func:`subscription_patch` and
+:func:`changed_fields` (so that a diff and the update it announces can never disagree), by
+:func:`same_document` (is a listed subscription the one a create made?) and by the provider's
+refresh and take-over (:func:`with_declared_secrets`):
 
-* ``tags`` compare as a set (LaunchDarkly does not promise to keep their order);
+* ``tags`` compare as a set (LaunchDarkly does not promise to keep their order): :func:`same_tags`;
 * ``statements`` compare in order after normalization (:func:`.statement.normalize_statement`:
   camelCase keys, empty lists dropped);
 * config keys compare one by one; a missing ``config`` is ``{}``;
-* values compare as JSON, so ``True`` differs from ``1`` although Python says they are equal.
+* values compare as JSON, so ``True`` differs from ``1`` although Python says they are equal:
+  :func:`json_equal`;
+* a secret LaunchDarkly returned masked is the declared value when its visible characters are
+  (:func:`.masking.same_secret`); a field is secret when the catalog says so, and outside the
+  catalog whenever its value comes back masked: :func:`with_declared_secrets`.
 
 Pure and deterministic: no I/O.
 """
@@ -21,9 +27,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pulumi_ld_auditsubs.masking import same_secret
 from pulumi_ld_auditsubs.statement import STATEMENT_LIST_KEYS, normalize_statement
+
+if TYPE_CHECKING:
+    from pulumi_ld_auditsubs.catalog import Integration
 
 __all__ = [
     "STATEMENT_LIST_KEYS",
@@ -31,7 +41,10 @@ __all__ = [
     "escape_pointer_token",
     "json_equal",
     "normalize_statement",
+    "same_document",
+    "same_tags",
     "subscription_patch",
+    "with_declared_secrets",
 ]
 
 
@@ -58,6 +71,45 @@ def json_equal(left: Any, right: Any) -> bool:
     if type(left) is not type(right):
         return False
     return bool(left == right)
+
+
+def same_tags(left: Any, right: Any) -> bool:
+    """Whether two tag lists hold the same tags, in any order (``None`` is no tags)."""
+    return _same_tag_set(_list(left), _list(right))
+
+
+def with_declared_secrets(
+    live_config: Mapping[str, Any], declared_config: Mapping[str, Any], integration: Integration | None
+) -> dict[str, Any]:
+    """``live_config`` with each masked secret that is consistent with its declared value replaced by
+    that value, so it compares equal; a secret rotated out of band stays masked and differs.
+
+    Secret are the fields the catalog marks secret; outside the catalog (``integration`` None) which
+    fields are secret cannot be known, and a value that comes back masked tells.
+    """
+    secrets = integration.secret_keys if integration is not None else None
+    return {
+        name: declared_config[name]
+        if name in declared_config
+        and (secrets is None or name in secrets)
+        and same_secret(value, declared_config[name])
+        else value
+        for name, value in live_config.items()
+    }
+
+
+def same_document(
+    live: Mapping[str, Any], wanted: Mapping[str, Any], integration: Integration | None
+) -> bool:
+    """Whether the subscription LaunchDarkly holds (``live``, secrets masked) is the ``wanted`` document.
+
+    Both as :mod:`.models` builds them (``comparable_live_document``, ``desired_document``); every
+    rule above applies, and a masked secret is judged by :func:`with_declared_secrets`.
+    """
+    live_config: Mapping[str, Any] = live.get("config") or {}
+    wanted_config: Mapping[str, Any] = wanted.get("config") or {}
+    credited = {**live, "config": with_declared_secrets(live_config, wanted_config, integration)}
+    return not changed_fields(credited, wanted)
 
 
 def subscription_patch(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
