@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pulumi_ld_auditsubs.policy import Level, SpecifierError, glob_matcher, parse_specifier
-from pulumi_ld_auditsubs.statement import WIRE_NAMES, spelled_for_the_wire
+from pulumi_ld_auditsubs.statement import PYTHON_NAMES
 
 __all__ = ["matches"]
 
@@ -31,7 +31,8 @@ _CACHE_SIZE = 4096
 
 _Predicate = Callable[[str], bool]
 
-_SNAKE_CASE = frozenset(WIRE_NAMES.keys() - WIRE_NAMES.values())
+_NOT_RESOURCES, _NOT_ACTIONS = PYTHON_NAMES["notResources"], PYTHON_NAMES["notActions"]
+"""How a program may spell the two keys whose Python name is not their wire name."""
 
 
 class _CompiledLevel(NamedTuple):
@@ -115,16 +116,14 @@ def _resource(resource: str) -> tuple[Level, ...]:
 
 def _statement(statement: Any) -> _CompiledStatement | None:
     """The statement compiled (cached by its content), or None when it can match nothing."""
-    if isinstance(statement, Mapping):
-        if not _SNAKE_CASE.isdisjoint(statement):  # spelled as a program may spell it: as the wire does
-            statement = spelled_for_the_wire(statement)
+    if isinstance(statement, Mapping):  # either spelling (the wire's wins if both are there)
         get = statement.get
         key = (
             get("effect"),
             _frozen(get("resources")),
-            _frozen(get("notResources")),
+            _frozen(get("notResources", get(_NOT_RESOURCES))),
             _frozen(get("actions")),
-            _frozen(get("notActions")),
+            _frozen(get("notActions", get(_NOT_ACTIONS))),
         )
     else:  # a Statement (or anything with its attributes)
         key = (
