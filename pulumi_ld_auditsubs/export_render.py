@@ -28,9 +28,9 @@ from pulumi_ld_auditsubs.masking import looks_masked
 from pulumi_ld_auditsubs.models import document_from_api
 from pulumi_ld_auditsubs.patch import json_equal
 from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
-from pulumi_ld_auditsubs.statement import WIRE_NAMES, Statement
+from pulumi_ld_auditsubs.statement import PYTHON_NAMES
 
-_STATEMENT_ARGUMENTS = tuple((WIRE_NAMES[name], name) for name in Statement.model_fields if name != "effect")
+_STATEMENT_ARGUMENTS = tuple((wire, name) for wire, name in PYTHON_NAMES.items() if wire != "effect")
 """(wire key, ``Statement`` argument) of a statement's lists, in the order ``Statement`` takes them."""
 
 

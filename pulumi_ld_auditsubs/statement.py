@@ -95,11 +95,11 @@ PYTHON_NAMES: Mapping[str, str] = {
 }
 """The wire name of a statement key (``notActions``) -> its Python name (``not_actions``)."""
 
-WIRE_NAMES: Mapping[str, str] = {
-    **{name: wire for wire, name in PYTHON_NAMES.items()},
-    **{wire: wire for wire in PYTHON_NAMES},
-}
-"""Either spelling of a statement key (``not_actions``, ``notActions``) -> its wire name (``notActions``)."""
+WIRE_NAMES: Mapping[str, str] = {name: wire for wire, name in PYTHON_NAMES.items() if name != wire}
+"""The Python spellings that differ from the wire's (``not_actions``) -> the wire name (``notActions``).
+
+Read a key in either spelling with ``WIRE_NAMES.get(key, key)``.
+"""
 
 STATEMENT_LIST_KEYS: tuple[str, ...] = ("resources", "notResources", "actions", "notActions")
 """The list fields of a policy statement, in wire order."""
@@ -113,7 +113,7 @@ def spelled_for_the_wire(statement: Statement | Mapping[str, Any]) -> dict[str, 
 
     Unknown keys and empty lists stay, so the provider's check can name them.
     """
-    items = dict(statement) if isinstance(statement, Statement) else statement
+    items = statement if type(statement) is dict or isinstance(statement, Mapping) else dict(statement)
     return {WIRE_NAMES.get(key, key): value for key, value in items.items() if value is not None}
 
 
@@ -123,7 +123,7 @@ def normalize_statement(statement: Statement | Mapping[str, Any]) -> dict[str, A
     Keys other than ``effect`` and the four lists are dropped too. Values are not validated; that
     is ``models.check_inputs``' job.
     """
-    items = dict(statement) if isinstance(statement, Statement) else statement
+    items = statement if type(statement) is dict or isinstance(statement, Mapping) else dict(statement)
     camel = {WIRE_NAMES.get(key, key): value for key, value in items.items()}
     wire: dict[str, Any] = {}
     if "effect" in camel:
