@@ -10,36 +10,32 @@ process through :data:`~pulumi_ld_auditsubs.ratelimit.RATE_LIMITS`.
 Every answer is checked before it is returned: a subscription is a JSON object whose ``_id`` is a
 24-hex ObjectId (:func:`is_subscription_id`), so a garbled or foreign answer can never put a bad id
 into state. A POST whose outcome cannot be known (answer lost, late, unreadable, or a gateway error)
-raises :class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError` and is never re-sent.
+raises :class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError` and is never re-sent here
+(:mod:`pulumi_ld_auditsubs.recovery` decides what happens next). Host, token and budgets come
+checked from :class:`~pulumi_ld_auditsubs.settings.ProviderSettings`, which owns every setting.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
-from urllib3.util import parse_url
 
-from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs._version import __version__
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     ApiError,
     HostUnreachableError,
-    InvalidIdError,
     InvalidResponseError,
     LaunchDarklyError,
     MissingCredentialsError,
@@ -51,22 +47,27 @@ from pulumi_ld_auditsubs.errors import (
     register_secret,
 )
 from pulumi_ld_auditsubs.ratelimit import RATE_LIMITS, RateLimitWindows, retry_after_seconds
+from pulumi_ld_auditsubs.ref import (
+    COLLECTION_ROUTE,
+    ITEM_ROUTE,
+    SubscriptionRef,
+    collection_path,
+    is_subscription_id,
+)
+from pulumi_ld_auditsubs.settings import (
+    CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_RETRY_TIMEOUT_SECONDS,
+    HOST_KEY,
+    RETRY_TIMEOUT_ENV,
+    RETRY_TIMEOUT_KEY,
+    TOKEN_KEY,
+)
 
 log = logging.getLogger(__name__)
 
 API_VERSION = "20240415"
 USER_AGENT = f"pulumi-ld-auditsubs/{__version__}"
-DEFAULT_HOST = "https://app.launchdarkly.com"
-FEDERAL_HOST = "https://app.launchdarkly.us"
-EU_HOST = "https://app.eu.launchdarkly.com"
-HOST_SETTING = "launchdarkly:apiHost"
-DEFAULT_TOKEN_SOURCE = "launchdarkly:accessToken"
-RETRY_TIMEOUT_ENV = "LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS"
-DEFAULT_RETRY_TIMEOUT_SECONDS = 300.0
-"""How long one logical request may keep retrying (429 waits included) before its error is raised."""
-
-COLLECTION_ROUTE = "/api/v2/integrations/{integrationKey}"
-ITEM_ROUTE = "/api/v2/integrations/{integrationKey}/{id}"
 
 _RETRY_AFTER_STATUSES = frozenset({429, 503})
 """The server says it did not act and when to come back: safe to retry for every verb, POST included."""
@@ -79,143 +80,6 @@ _UNREACHABLE_RETRIES = 1
 REFUSED_RETRY_SECONDS = 10.0
 """How long a refused connection is retried (with backoff) before "cannot reach": a proxy or load
 balancer restarting for a moment. Nothing was sent, so retrying is safe for every verb."""
-
-_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
-_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]")
-
-
-def is_subscription_id(value: object) -> bool:
-    """Whether ``value`` is a LaunchDarkly subscription id: a MongoDB ObjectId, 24 lowercase hex digits.
-
-    Only such an id is ever stored in state or put in a request path, so ``None``, ``""``, ``/`` or
-    ``..`` from a garbled answer can never address another resource.
-    """
-    return isinstance(value, str) and _OBJECT_ID.fullmatch(value) is not None
-
-
-def subscription_id_created_at(subscription_id: str) -> float:
-    """Unix seconds when the subscription was created: an ObjectId's first 4 bytes, big-endian.
-
-    Whole seconds of the *server's* clock. Raises ValueError for anything that is not a subscription
-    id (see :func:`is_subscription_id`).
-    """
-    if not is_subscription_id(subscription_id):
-        raise ValueError("not a subscription id: expected 24 lowercase hexadecimal digits")
-    return float(int(subscription_id[:8], 16))
-
-
-def validate_token(token: str, source: str) -> str:
-    """Return ``token`` without surrounding whitespace, or raise ValueError naming ``source``.
-
-    Refuses an empty token and one with control characters, inner whitespace or non-ASCII
-    characters: HTTP header rules would reject or mangle it, and a pasted token carrying a newline
-    is a header-injection risk. The message names where the token came from, never its value.
-    """
-    stripped = token.strip()
-    if not stripped:
-        raise ValueError(f"the LaunchDarkly access token from {source} is empty")
-    if not stripped.isascii():
-        raise ValueError(
-            f"the LaunchDarkly access token from {source} contains non-ASCII characters; "
-            "copy it again from LaunchDarkly's Authorization page"
-        )
-    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in stripped):
-        raise ValueError(
-            f"the LaunchDarkly access token from {source} contains whitespace or control characters; "
-            "copy it again from LaunchDarkly's Authorization page"
-        )
-    return stripped
-
-
-def validate_host(host: str, origin: str | None = None) -> str:
-    """Return ``host`` without a trailing slash, or raise ValueError saying what is allowed.
-
-    The check follows how requests/urllib3 will parse the URL and where they will connect: no
-    userinfo (``user@``), no backslash, whitespace, control or non-ASCII characters (parsers
-    disagree on those), a numeric port in 1..65535, no query or fragment, and urllib3's parse must
-    agree with the standard library's on scheme, host and port. The host may carry a path prefix
-    (a proxy); plain ``http://`` is allowed only for loopback addresses, so a token is never sent in
-    clear text over a network. The API's own path (``/api/v2``) is refused: requests add it, and a
-    host that carries it answers every request with an unexplained 404. ``origin`` says where the
-    value came from (``LAUNCHDARKLY_API_HOST``, say) and is named in every message.
-    """
-    candidate = host.strip()
-    setting = HOST_SETTING if origin in (None, HOST_SETTING) else f"{HOST_SETTING} (from {origin})"
-    shape = f"an absolute https URL such as {DEFAULT_HOST}"
-    if not candidate:
-        raise ValueError(f"{setting} is empty; it must be {shape}")
-    if not candidate.isascii() or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
-        raise ValueError(
-            f"{setting} must be {shape} without whitespace, control or non-ASCII characters "
-            f"(write an internationalised name in its xn-- form), got {candidate!r}"
-        )
-    if "\\" in candidate:
-        raise ValueError(f"{setting} must not contain a backslash, got {candidate!r}")
-    try:
-        parts = urlsplit(candidate)
-    except ValueError:  # e.g. an unbalanced IPv6 bracket
-        raise ValueError(f"{setting} must be {shape}, got {candidate!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"{setting} must be {shape}, got {candidate!r}")
-    if "@" in parts.netloc:
-        raise ValueError(f"{setting} must not contain a user name or password (user@), got {candidate!r}")
-    if parts.query or parts.fragment or "?" in candidate or "#" in candidate:
-        raise ValueError(f"{setting} must not have a query or fragment, got {candidate!r}")
-    after_host = parts.netloc.rpartition("]")[2] if parts.netloc.startswith("[") else parts.netloc
-    raw_port = after_host.partition(":")[2] if ":" in after_host else None
-    if raw_port is not None and not (raw_port.isdigit() and 1 <= int(raw_port) <= 65535):
-        raise ValueError(f"{setting} has an invalid port (allowed: 1 to 65535), got {candidate!r}")
-    port = int(raw_port) if raw_port is not None else None
-    hostname = parts.hostname
-    if not hostname:
-        raise ValueError(f"{setting} must name a host, got {candidate!r}")
-    if not _HOST_NAME.fullmatch(parts.netloc.rpartition("]")[0] + "]" if "[" in parts.netloc else hostname):
-        raise ValueError(
-            f"{setting} must name its host with letters, digits, '.', '-' and '_' "
-            f"(or an [IPv6] literal), without percent-encoding, got {candidate!r}"
-        )
-    try:
-        parsed = parse_url(candidate + "/api/v2/integrations")
-    except ValueError:
-        raise ValueError(f"{setting} is not a URL the HTTP library accepts, got {candidate!r}") from None
-    if (parsed.scheme, (parsed.host or "").strip("[]").lower(), parsed.port, parsed.auth) != (
-        parts.scheme,
-        hostname,
-        port,
-        None,
-    ):
-        raise ValueError(f"{setting} is ambiguous (parsers disagree on its host), got {candidate!r}")
-    if parts.scheme == "http" and not is_loopback_host(hostname):
-        raise ValueError(
-            f"{setting} {candidate!r} uses plain http; only https is allowed, "
-            "except for loopback addresses (127.0.0.1, ::1, localhost) used by the emulator"
-        )
-    if re.search(r"/api/v2(/|$)", parts.path):
-        raise ValueError(
-            f"{setting} must be the host only, without the API path /api/v2 (it is added to every "
-            f"request), got {candidate!r}: give {parts.scheme}://{parts.netloc}"
-            f"{parts.path[: parts.path.find('/api/v2')]}"
-        )
-    return candidate.rstrip("/")
-
-
-def retry_timeout_from_env(environ: Mapping[str, str] | None = None) -> float | None:
-    """``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS`` as seconds, None when unset; ValueError names the variable."""
-    raw = (os.environ if environ is None else environ).get(RETRY_TIMEOUT_ENV)
-    if raw is None or not raw.strip():
-        return None
-    return check_retry_timeout(raw, RETRY_TIMEOUT_ENV)
-
-
-def check_retry_timeout(value: object, source: str) -> float:
-    """A retry time budget in seconds (positive, at most a day), or ValueError naming ``source``."""
-    try:
-        seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if isinstance(value, bool) or not math.isfinite(seconds) or not 0 < seconds <= 86400:
-        raise ValueError(f"{source} must be a number of seconds between 0 and 86400, got {value!r}")
-    return seconds
 
 
 @dataclass(frozen=True)
@@ -336,28 +200,22 @@ class LaunchDarklyClient:
         host: str,
         token: str | None,
         *,
-        token_source: str = DEFAULT_TOKEN_SOURCE,
-        timeout: tuple[float, float] = (10.0, 30.0),
+        token_source: str = TOKEN_KEY,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS),
         retry: RetryPolicy | None = None,
-        retry_timeout_seconds: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rate_limits: RateLimitWindows | None = None,
     ) -> None:
-        """``retry_timeout_seconds`` (stack config ``ld-auditsubs:retryTimeoutSeconds``) wins over
-        ``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS``, which wins over ``retry``'s budget."""
-        self.host = validate_host(host)
+        """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.settings.ProviderSettings` checked
+        them (build a client with its ``client()``); ``token_source`` names where the token came from."""
+        self.host = host.rstrip("/")
         if token is not None:
-            register_secret(token)  # before validating: even a refused token never reaches a message
-            token = validate_token(token, token_source) if token.strip() else None
-        self._token = token
+            register_secret(token)  # the token goes on the wire from here: scrub it from every message
+        self._token = token or None
         self.token_source = token_source
         self.timeout = timeout
-        policy = retry or RetryPolicy()
-        budget = retry_timeout_seconds if retry_timeout_seconds is not None else retry_timeout_from_env()
-        if budget is not None:
-            policy = replace(policy, budget_seconds=check_retry_timeout(budget, "the retry timeout"))
-        self.retry = policy
+        self.retry = retry or RetryPolicy()
         self._sleep = sleep
         self._clock = clock
         self._rate_limits = rate_limits if rate_limits is not None else RATE_LIMITS
@@ -373,7 +231,7 @@ class LaunchDarklyClient:
         Raises :class:`OutcomeUnknownError` when the server may have created it but the answer was
         lost, late or unusable; the POST is then never re-sent.
         """
-        path = self._path(integration_key)
+        path = collection_path(integration_key)
         response, sent_at = self._exchange("POST", path, COLLECTION_ROUTE, body, retry_ambiguous=False)
         payload, problem = _subscription_in(response, None)
         if problem is not None:
@@ -388,7 +246,7 @@ class LaunchDarklyClient:
 
     def list_subscriptions(self, integration_key: str) -> list[dict[str, Any]]:
         """GET every subscription of one integration (the endpoint is not paginated)."""
-        path = self._path(integration_key)
+        path = collection_path(integration_key)
         response = self._send("GET", path, COLLECTION_ROUTE, None, retry_ambiguous=True)
         payload, problem = _json_object(response)
         if problem is None:
@@ -409,7 +267,7 @@ class LaunchDarklyClient:
 
     def get_subscription(self, integration_key: str, subscription_id: str) -> dict[str, Any]:
         """GET one subscription; its answer must be that subscription."""
-        path = self._item_path(integration_key, subscription_id)
+        path = SubscriptionRef(integration_key, subscription_id).path
         response = self._send("GET", path, ITEM_ROUTE, None, retry_ambiguous=True)
         payload, problem = _subscription_in(response, subscription_id)
         if problem is not None:
@@ -428,7 +286,7 @@ class LaunchDarklyClient:
 
         The answer must be the subscription that was patched (same ``_id``).
         """
-        path = self._item_path(integration_key, subscription_id)
+        path = SubscriptionRef(integration_key, subscription_id).path
         body: Any = list(operations) if comment is None else {"comment": comment, "patch": list(operations)}
         idempotent = all(_repeatable(op) for op in operations)
         response = self._send("PATCH", path, ITEM_ROUTE, body, retry_ambiguous=idempotent)
@@ -441,33 +299,18 @@ class LaunchDarklyClient:
         """DELETE one subscription (a lost answer is retried: deleting twice is a 404 the caller accepts)."""
         self._send(
             "DELETE",
-            self._item_path(integration_key, subscription_id),
+            SubscriptionRef(integration_key, subscription_id).path,
             ITEM_ROUTE,
             None,
             retry_ambiguous=True,
         )
-
-    @staticmethod
-    def _path(integration_key: str) -> str:
-        if not isinstance(integration_key, str) or integration_key in ("", ".", ".."):
-            raise InvalidIdError(f"not an integration key: {integration_key!r}")
-        return f"/api/v2/integrations/{quote(integration_key, safe='')}"
-
-    @classmethod
-    def _item_path(cls, integration_key: str, subscription_id: str) -> str:
-        if not is_subscription_id(subscription_id):
-            raise InvalidIdError(
-                f"refusing to address subscription {subscription_id!r} of {integration_key}: "
-                "a subscription id is 24 lowercase hexadecimal digits"
-            )
-        return f"{cls._path(integration_key)}/{subscription_id}"
 
     def _invalid(
         self, method: str, path: str, response: requests.Response, problem: str
     ) -> InvalidResponseError:
         return InvalidResponseError(
             f"LaunchDarkly at {self.host} answered HTTP {response.status_code} but {problem}; "
-            f"nothing was changed in state (check {HOST_SETTING} if a proxy sits in between)",
+            "nothing was changed in state",
             method=method,
             path=path,
         )
@@ -586,7 +429,7 @@ class LaunchDarklyClient:
     def _never_sent_error(self, method: str, path: str, failure: _Failure) -> ApiConnectionError:
         if failure.unreachable:
             return HostUnreachableError(
-                f"{failure.description}; check {HOST_SETTING} (and any proxy settings) and the network",
+                failure.description,
                 method=method,
                 path=path,
             )
@@ -598,8 +441,7 @@ class LaunchDarklyClient:
             code="rate_limited",
             message=(
                 f"the route's rate-limit window does not reset within the retry budget of "
-                f"{self.retry.budget_seconds:g} s (raise {RETRY_TIMEOUT_ENV} or "
-                "ld-auditsubs:retryTimeoutSeconds)"
+                f"{self.retry.budget_seconds:g} s (raise {RETRY_TIMEOUT_ENV} or {RETRY_TIMEOUT_KEY})"
             ),
             request_id=None,
             method=method,
@@ -611,7 +453,7 @@ class LaunchDarklyClient:
         location = response.headers.get("Location")
         return RedirectRefusedError(
             f"{self.host} answered HTTP {response.status_code}, a redirect to {location!r}; redirects are "
-            f"never followed (the token and request body stay with {self.host}): set {HOST_SETTING} "
+            f"never followed (the token and request body stay with {self.host}): set {HOST_KEY} "
             "to the URL the API is really served from",
             method=method,
             path=path,
@@ -634,7 +476,7 @@ class LaunchDarklyClient:
                 method=method,
                 path=path,
                 host=self.host,
-                hint=f"check {HOST_SETTING} (a wrong path prefix, or a proxy answering for LaunchDarkly)",
+                hint=f"check {HOST_KEY} (a wrong path prefix, or a proxy answering for LaunchDarkly)",
             )
         code, message, request_id = "unknown", response.reason or "error", None
         if payload is not None:
@@ -647,7 +489,7 @@ class LaunchDarklyClient:
         if status == 401:
             hint = (
                 f"check the access token set in {self.token_source}: it may be mistyped, expired or revoked, "
-                f"or belong to another LaunchDarkly instance than {self.host} ({HOST_SETTING})"
+                f"or belong to another LaunchDarkly instance than {self.host} ({HOST_KEY})"
             )
         elif status == 403:
             hint = (

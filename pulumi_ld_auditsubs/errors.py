@@ -7,6 +7,8 @@
     ├── ApiConnectionError             the request never got an HTTP answer (DNS, refused, reset, timeout)
     │   ├── HostUnreachableError       no connection could be opened at all (refused, DNS, unreachable)
     │   └── OutcomeUnknownError        a POST may have been acted on, but its answer was lost or unusable
+    ├── SettingsError                  a token, host or setting that cannot be used (also a ValueError)
+    ├── SubscriptionLookupError        a lookup found nothing where something was required
     ├── InvalidIdError                 an id that is not a 24-hex ObjectId (also a ValueError); nothing sent
     ├── InvalidResponseError           LaunchDarkly answered 2xx with a body that is not what was asked for
     ├── RedirectRefusedError           a 3xx answer; redirects are never followed
@@ -19,9 +21,11 @@
         ├── RateLimitedError           429 rate_limited
         └── ServerError                5xx
 
-Messages carry the HTTP status, LaunchDarkly's ``code``, ``message`` and error ``id``, and the
-request's method and path. They never carry the access token or a request body (which may hold
-secret config values): as a last line of defence, :class:`LaunchDarklyError` scrubs every secret
+Each class says once what to do about it (:attr:`LaunchDarklyError.what_to_do`; a raiser that
+knows better, such as the client naming the token's source on a 401, passes ``hint=``), and the
+message ends with it. Messages carry the HTTP status, LaunchDarkly's ``code``, ``message`` and
+error ``id``, and the request's method and path. They never carry the access token or a request
+body (which may hold secret config values): as a last line of defence, :class:`LaunchDarklyError` scrubs every secret
 registered with :func:`register_secret` (in its plain, URL-encoded, JSON- and repr-escaped forms)
 from its message, whoever built it.
 """
@@ -31,6 +35,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from typing import ClassVar
 from urllib.parse import quote, quote_plus
 
 REDACTED = "[redacted]"
@@ -82,13 +87,18 @@ def scrub(text: str) -> str:
 
 
 class LaunchDarklyError(Exception):
-    """Base class of every error raised by this library's API client; its text is always scrubbed."""
+    """Base class of every error raised by this library; its text is always scrubbed."""
 
-    def __init__(self, *args: object) -> None:
+    what_to_do: ClassVar[str] = ""
+    """What a user does about this kind of error; the message ends with it (or with ``hint``)."""
+
+    def __init__(self, *args: object, hint: str | None = None) -> None:
         super().__init__(*(scrub(arg) if isinstance(arg, str) else arg for arg in args))
+        self.hint = scrub(hint) if hint is not None else self.what_to_do
 
     def __str__(self) -> str:
-        return scrub(super().__str__())
+        text = scrub(super().__str__())
+        return f"{text}; {self.hint}" if self.hint else text
 
     def __repr__(self) -> str:
         return scrub(super().__repr__())
@@ -108,6 +118,8 @@ class MissingCredentialsError(LaunchDarklyError):
 class ApiConnectionError(LaunchDarklyError):
     """The request got no HTTP response: connection refused or reset, DNS failure, or timeout."""
 
+    what_to_do = "run the command again; if it keeps failing, check the network and launchdarkly:apiHost"
+
     def __init__(self, message: str, *, method: str, path: str) -> None:
         super().__init__(f"{method} {path}: {message}")
         self.method = method
@@ -116,6 +128,8 @@ class ApiConnectionError(LaunchDarklyError):
 
 class HostUnreachableError(ApiConnectionError):
     """No connection could be opened (refused, DNS failure, unreachable): nothing was sent."""
+
+    what_to_do = "check launchdarkly:apiHost (and any proxy settings) and the network"
 
 
 class OutcomeUnknownError(ApiConnectionError):
@@ -127,9 +141,19 @@ class OutcomeUnknownError(ApiConnectionError):
     attempt that may have reached the server.
     """
 
+    what_to_do = ""  # the recovery that handles it says what to check
+
     def __init__(self, message: str, *, method: str, path: str, sent_at: float) -> None:
         super().__init__(message, method=method, path=path)
         self.sent_at = sent_at
+
+
+class SettingsError(LaunchDarklyError, ValueError):
+    """A setting that cannot be used; the message names the setting and its source, never a secret value."""
+
+
+class SubscriptionLookupError(LaunchDarklyError):
+    """A lookup found nothing where something was required (a missing subscription or integration)."""
 
 
 class InvalidIdError(LaunchDarklyError, ValueError):
@@ -138,6 +162,10 @@ class InvalidIdError(LaunchDarklyError, ValueError):
 
 class InvalidResponseError(LaunchDarklyError):
     """A 2xx answer whose body is not the document the request asks for (names request and field)."""
+
+    what_to_do = (
+        "check launchdarkly:apiHost if a proxy sits in front of LaunchDarkly, else run the command again"
+    )
 
     def __init__(self, message: str, *, method: str, path: str) -> None:
         super().__init__(f"{method} {path}: {message}")
@@ -176,9 +204,7 @@ class ApiError(LaunchDarklyError):
             detail += f" (LaunchDarkly error id {request_id})"
         if host:
             detail += f" [host {host}]"
-        if hint:
-            detail += f"; {hint}"
-        super().__init__(detail)
+        super().__init__(detail, hint=hint)
         self.status = status
         self.code = code
         self.api_message = scrub(message)
@@ -192,6 +218,8 @@ class ApiError(LaunchDarklyError):
 
 class BadRequestError(ApiError):
     """400: LaunchDarkly refused the request body."""
+
+    what_to_do = "LaunchDarkly refused the declared values: fix this resource's inputs as it says"
 
 
 class AuthenticationError(ApiError):
@@ -209,13 +237,19 @@ class NotFoundError(ApiError):
 class ConflictError(ApiError):
     """409: optimistic locking failed; someone changed the subscription concurrently."""
 
+    what_to_do = "it changed at the same time: run `pulumi refresh`, then `pulumi up`"
+
 
 class RateLimitedError(ApiError):
     """429: too many requests; ``retry_after`` says how long to wait when the server said."""
 
+    what_to_do = "LaunchDarkly kept rate-limiting: run the command again later"
+
 
 class ServerError(ApiError):
     """5xx: LaunchDarkly failed; usually worth a retry."""
+
+    what_to_do = "LaunchDarkly is failing: run the command again later"
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

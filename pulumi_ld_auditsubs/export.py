@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -20,10 +19,10 @@ from pathlib import Path
 
 from pulumi_ld_auditsubs._version import __version__
 from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
-from pulumi_ld_auditsubs.client import DEFAULT_HOST, LaunchDarklyClient, validate_host, validate_token
+from pulumi_ld_auditsubs.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, NotFoundError
 from pulumi_ld_auditsubs.export_render import ExportedProject, FoundSubscription, render_project
-from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
+from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY, DEFAULT_HOST, ProviderSettings
 
 DISTRIBUTION = "pulumi-ld-auditsubs"
 
@@ -143,20 +142,17 @@ def library_requirement() -> str:
 
 
 def _client(api_host: str | None) -> LaunchDarklyClient:
-    token = os.environ.get("LAUNCHDARKLY_ACCESS_TOKEN")
-    if not token:
+    """A read-only client from the environment (``--api-host`` wins over ``LAUNCHDARKLY_API_HOST``)."""
+    try:
+        settings = ProviderSettings.resolve({}, api_host_flag=api_host)
+    except LaunchDarklyError as exc:
+        raise ExportError(str(exc)) from None
+    if settings.token is None:
         raise ExportError(
             "no LaunchDarkly access token: set LAUNCHDARKLY_ACCESS_TOKEN (a token with reader access "
             "to integrations is enough; export never writes)"
         )
-    host_source = "--api-host" if api_host else "LAUNCHDARKLY_API_HOST"
-    host = api_host or os.environ.get("LAUNCHDARKLY_API_HOST") or DEFAULT_HOST
-    try:
-        token = validate_token(token, "LAUNCHDARKLY_ACCESS_TOKEN")
-        host = validate_host(host)
-    except ValueError as exc:
-        raise ExportError(str(exc).replace("launchdarkly:apiHost", host_source)) from exc
-    return LaunchDarklyClient(host, token, token_source="LAUNCHDARKLY_ACCESS_TOKEN")
+    return settings.client()
 
 
 def _check_output_dir(directory: Path, *, force: bool) -> None:

@@ -28,12 +28,11 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
-from pulumi_ld_auditsubs.client import DEFAULT_HOST
 from pulumi_ld_auditsubs.errors import REDACTED, LaunchDarklyError, register_secret, scrub
 from pulumi_ld_auditsubs.export import ExportError, _client, read_subscriptions
 from pulumi_ld_auditsubs.export_render import FoundSubscription
 from pulumi_ld_auditsubs.masking import MASK_CHAR, looks_masked
-from pulumi_ld_auditsubs.settings import HOST_ENV, TOKEN_ENV
+from pulumi_ld_auditsubs.settings import DEFAULT_HOST, HOST_ENV, TOKEN_ENV
 
 EXIT_OK = 0
 EXIT_FOUND_PROBLEM = 1

@@ -23,10 +23,17 @@ from pulumi.runtime.config import get_config
 
 from pulumi_ld_auditsubs.catalog import load_catalog
 from pulumi_ld_auditsubs.client import LaunchDarklyClient
-from pulumi_ld_auditsubs.errors import LaunchDarklyError, MissingCredentialsError, NotFoundError
+from pulumi_ld_auditsubs.errors import (
+    LaunchDarklyError,
+    MissingCredentialsError,
+    NotFoundError,
+    SettingsError,
+    SubscriptionLookupError,
+)
 from pulumi_ld_auditsubs.models import document_from_api
-from pulumi_ld_auditsubs.resource import Statement
-from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings, SettingsError
+from pulumi_ld_auditsubs.ref import split_ref
+from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings
+from pulumi_ld_auditsubs.statement import Statement
 
 __all__ = [
     "AuditLogSubscriptionResult",
@@ -34,10 +41,6 @@ __all__ = [
     "get_audit_log_subscription",
     "list_audit_log_subscriptions",
 ]
-
-
-class SubscriptionLookupError(LaunchDarklyError):
-    """A lookup found nothing where something was required (a missing subscription or integration)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def get_audit_log_subscription(integration_key: str, subscription_id: str) -> Au
         raise ValueError("get_audit_log_subscription: integration_key must be a non-empty string")
     if not isinstance(subscription_id, str) or not subscription_id.strip():
         raise ValueError("get_audit_log_subscription: subscription_id must be a non-empty string")
-    key_part, _, id_part = subscription_id.rpartition("/")
+    key_part, id_part = split_ref(subscription_id)
     if key_part and key_part != integration_key:
         raise ValueError(
             f"get_audit_log_subscription: subscription_id {subscription_id!r} names integration "
@@ -138,16 +141,7 @@ def _config(key: str) -> str | None:
 def _result(integration_key: str, body: dict[str, Any]) -> AuditLogSubscriptionResult:
     document = document_from_api(body)
     subscription_id = str(body.get("_id"))
-    statements = tuple(
-        Statement(
-            effect=s["effect"],
-            actions=s.get("actions"),
-            not_actions=s.get("notActions"),
-            resources=s.get("resources"),
-            not_resources=s.get("notResources"),
-        )
-        for s in document["statements"]
-    )
+    statements = tuple(Statement.model_validate(s) for s in document["statements"])
     return AuditLogSubscriptionResult(
         id=f"{integration_key}/{subscription_id}",
         integration_key=integration_key,

@@ -1,6 +1,7 @@
 """Subscription models, input validation and the documents the diff compares.
 
-* :class:`Statement` is what users write; :class:`Subscription` is what the API returns.
+* :class:`Statement` (from :mod:`.statement`) is what users write; :class:`Subscription` is what
+  the API returns.
 * :func:`check_inputs` validates and normalizes the provider's inputs. Failures are data, not
   exceptions (as Pulumi's ``CheckFailure``), and all of them are collected, so one preview reports
   every mistake at once. It runs during preview, so it never touches the network and leaves values
@@ -27,8 +28,16 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
-from pulumi_ld_auditsubs.patch import STATEMENT_LIST_KEYS, normalize_statement
 from pulumi_ld_auditsubs.policy import action_problem, resource_problem
+from pulumi_ld_auditsubs.ref import is_subscription_id, split_ref
+from pulumi_ld_auditsubs.statement import (
+    STATEMENT_KEYS,
+    STATEMENT_LIST_KEYS,
+    WIRE_NAMES,
+    Statement,
+    normalize_statement,
+    spelled_for_the_wire,
+)
 
 __all__ = [
     "INPUT_KEYS",
@@ -40,7 +49,6 @@ __all__ = [
     "MAX_URL_LENGTH",
     "NON_DIFFING_KEYS",
     "PROVIDER_KEY",
-    "SUBSCRIPTION_ID_PATTERN",
     "TAG_PATTERN",
     "UNKNOWN_INTEGRATION_HINT",
     "URL_FIELDS_TYPED_AS_STRING",
@@ -54,7 +62,6 @@ __all__ = [
     "document_from_api",
     "normalize_statement",
     "normalize_tags",
-    "split_adopt_id",
 ]
 
 INPUT_KEYS: tuple[str, ...] = (
@@ -78,9 +85,6 @@ PROVIDER_KEY = "__provider"
 
 TAG_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,64}")
 """The tags LaunchDarkly accepts (use with ``fullmatch``)."""
-
-SUBSCRIPTION_ID_PATTERN = re.compile(r"[0-9a-f]{24}")
-"""A LaunchDarkly subscription id: a MongoDB ObjectId, 24 lowercase hex digits (use ``fullmatch``)."""
 
 # Upper bounds a careful reviewer would ask for. LaunchDarkly documents none of them; each is far
 # above any real subscription and keeps a plan reviewable and a request well within size limits.
@@ -112,8 +116,6 @@ UNKNOWN_INTEGRATION_HINT = (
 )
 """How a user allows an integration key the bundled catalog does not know."""
 
-_STATEMENT_KEY_ALIASES = {"not_resources": "notResources", "not_actions": "notActions"}
-_STATEMENT_KEYS = ("effect", *STATEMENT_LIST_KEYS)
 _STATEMENT_PAIRS = (("resources", "notResources", "resource"), ("actions", "notActions", "action"))
 _EVERYTHING = {"resource": '"proj/*:env/*:flag/*" for every flag', "action": '"*" for every action'}
 """What to write for "all", per list: a bare ``*`` is an action glob, but no resource specifier."""
@@ -124,24 +126,6 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cs
 _FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 # Bidirectional overrides and isolates reorder what a reviewer reads ("Trojan Source").
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-class Statement(BaseModel):
-    """One policy statement: which resources and actions the subscription receives events for."""
-
-    model_config = ConfigDict(extra="forbid", alias_generator=to_camel, populate_by_name=True)
-
-    effect: Literal["allow", "deny"]
-    resources: list[str] | None = None
-    """Resource specifiers such as ``proj/*:env/production:flag/*``; or use ``not_resources``."""
-    not_resources: list[str] | None = None
-    actions: list[str] | None = None
-    """Action specifiers such as ``*`` or ``updateOn``; or use ``not_actions``."""
-    not_actions: list[str] | None = None
-
-    def to_wire(self) -> dict[str, Any]:
-        """The statement as the API spells it: camelCase keys, ``None`` and empty lists omitted."""
-        return normalize_statement(self.model_dump(by_alias=True))
 
 
 class Subscription(BaseModel):
@@ -222,12 +206,6 @@ def check_inputs(
 def normalize_tags(tags: Any) -> list[str]:
     """Tags in the user's order with exact duplicates dropped (LaunchDarkly keeps a set)."""
     return list(dict.fromkeys(tags or ()))
-
-
-def split_adopt_id(adopt_id: str) -> tuple[str | None, str]:
-    """``"<integrationKey>/<id>"`` or ``"<id>"`` -> (integration key or None, subscription id)."""
-    key, sep, subscription_id = adopt_id.rpartition("/")
-    return (key if sep else None), subscription_id
 
 
 def desired_document(inputs: Mapping[str, Any], integration: Integration | None) -> dict[str, Any]:
@@ -480,7 +458,7 @@ class _Checker:
         if self.is_unknown(item):
             return item
         if isinstance(item, Statement):
-            item = item.model_dump(by_alias=True, exclude_none=True)
+            item = spelled_for_the_wire(item)
         if not isinstance(item, Mapping):
             self.fail(
                 prop,
@@ -491,9 +469,9 @@ class _Checker:
         given: dict[str, Any] = {}
         spelled: dict[str, str] = {}
         for key, value in item.items():
-            wire_key = _STATEMENT_KEY_ALIASES.get(key, key)
-            if wire_key not in _STATEMENT_KEYS:
-                allowed = ", ".join(_STATEMENT_KEYS)
+            wire_key = WIRE_NAMES.get(key, key)
+            if wire_key not in STATEMENT_KEYS:
+                allowed = ", ".join(STATEMENT_KEYS)
                 self.fail(f"{prop}.{key}", f"is not a statement property; allowed: {allowed}")
             elif value is None:
                 continue  # None means "not given"
@@ -644,10 +622,10 @@ class _Checker:
         if not isinstance(value, str):
             self.fail("adoptId", f"must be a string: {allowed}; got {_describe(value)}")
             return
-        key, subscription_id = split_adopt_id(value)
+        key, subscription_id = split_ref(value)
         if (
             (key is not None and (not key or "/" in key or _has_space(key) or _text_problem(key)))
-            or not SUBSCRIPTION_ID_PATTERN.fullmatch(subscription_id)
+            or not is_subscription_id(subscription_id)
             or len(value) > MAX_NAME_LENGTH
         ):
             self.fail("adoptId", f"{_shown(value)} is not {allowed}")

@@ -40,21 +40,14 @@ from pulumi.runtime.rpc import contains_unknowns
 from pulumi_ld_auditsubs import recovery
 from pulumi_ld_auditsubs._net import same_host
 from pulumi_ld_auditsubs.catalog import Integration, load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, is_subscription_id
+from pulumi_ld_auditsubs.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import (
-    ApiConnectionError,
-    ApiError,
-    BadRequestError,
-    ConflictError,
     InvalidResponseError,
     LaunchDarklyError,
     NotFoundError,
-    OutcomeUnknownError,
-    RateLimitedError,
-    ServerError,
+    SettingsError,
     register_secret,
 )
-from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
 from pulumi_ld_auditsubs.models import (
     INPUT_KEYS,
     NON_DIFFING_KEYS,
@@ -64,16 +57,15 @@ from pulumi_ld_auditsubs.models import (
     comparable_live_document,
     desired_document,
     document_from_api,
-    split_adopt_id,
 )
-from pulumi_ld_auditsubs.patch import subscription_patch
+from pulumi_ld_auditsubs.patch import json_equal, same_tags, subscription_patch, with_declared_secrets
+from pulumi_ld_auditsubs.ref import ID_RULE, SubscriptionRef, collection_path, is_subscription_id, split_ref
 from pulumi_ld_auditsubs.settings import (
     CONFIG_KEYS,
     HOST_ENV,
     HOST_KEY,
     MOVE_FROM_HOST_KEY,
     ProviderSettings,
-    SettingsError,
     describe_source,
 )
 
@@ -88,20 +80,6 @@ PATCH_COMMENT = "Updated by Pulumi (pulumi-ld-auditsubs)"
 
 # -- the boundary: what the engine shows the user --------------------------------------------------
 
-_WHAT_TO_DO: tuple[tuple[type[LaunchDarklyError], str], ...] = (
-    (OutcomeUnknownError, ""),  # its message already says what to check
-    (RateLimitedError, "LaunchDarkly kept rate-limiting: run the command again later"),
-    (ServerError, "LaunchDarkly is failing: run the command again later"),
-    (BadRequestError, "LaunchDarkly refused the declared values: fix this resource's inputs as it says"),
-    (ConflictError, "it changed at the same time: run `pulumi refresh`, then `pulumi up`"),
-    (
-        InvalidResponseError,
-        "check launchdarkly:apiHost if a proxy sits in front of LaunchDarkly, else run the command again",
-    ),
-    (ApiError, ""),
-    (ApiConnectionError, ""),
-)
-
 
 def _failure_line(
     action: str, provider: AuditLogSubscriptionProvider, args: tuple[Any, ...], exc: Exception
@@ -109,14 +87,14 @@ def _failure_line(
     """What failed, on which subscription, against which host, and what to do: one line."""
     id_ = args[0] if len(args) > 1 and isinstance(args[0], str) else None
     props = args[-1] if args and isinstance(args[-1], Mapping) else {}
-    key, subscription_id = _split_id_leniently(id_) if id_ else (props.get("integrationKey"), None)
+    key, subscription_id = split_ref(id_) if id_ else (props.get("integrationKey"), None)
     where = f" (id {subscription_id})" if subscription_id else ""
     if isinstance(exc, LaunchDarklyError):
-        detail = str(exc)
-        hint = next((text for cls, text in _WHAT_TO_DO if isinstance(exc, cls)), "")
+        detail = str(exc)  # ends with what to do, said once by the error's class (errors.py)
     else:
-        detail = f"unexpected {type(exc).__name__}: {exc}"
-        hint = "this is a bug in pulumi-ld-auditsubs; please report it with this message"
+        detail = (
+            f"unexpected {type(exc).__name__}: {exc}; this is a bug in pulumi-ld-auditsubs, please report it"
+        )
     try:
         host = provider._settings().host
     except LaunchDarklyError:
@@ -125,8 +103,6 @@ def _failure_line(
     message = (
         f"failed to {action} {key!r} audit log subscription {props.get('name')!r}{where}{on_host}: {detail}"
     )
-    if hint and hint.split(";")[0] not in detail and "launchdarkly:apiHost" not in detail:
-        message += f"; {hint}"
     message = " ".join(message.split()).rstrip(" .;")
     return f"{message}."  # the traceback's last line: one whole sentence
 
@@ -280,12 +256,14 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             live = self._post(client, settings, key, _post_body(props, wanted), wanted, integration)
         recovery.claim(live["_id"])
         return CreateResult(
-            f"{key}/{live['_id']}", _outputs(props, live, integration, api_host=settings.host)
+            SubscriptionRef(key, live["_id"]).resource_id,
+            _outputs(props, live, integration, api_host=settings.host),
         )
 
     @_boundary("update")
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        key, subscription_id = _split_id(id_)
+        ref = SubscriptionRef.from_resource_id(id_)
+        key, subscription_id = ref.integration_key, ref.subscription_id
         moving = self._moving(olds.get("apiHost"), "move")
         settings = self._settings()
         integration = _integration(key)
@@ -311,7 +289,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         )
         if not operations:
             return UpdateResult(_outputs(news, None, integration, previous=olds, api_host=settings.host))
-        request = f"PATCH /api/v2/integrations/{key}/{subscription_id}"
+        request = f"PATCH {ref.path}"
         try:
             answer = settings.client().patch_subscription(
                 key, subscription_id, operations, comment=_change_comment(news)
@@ -327,10 +305,11 @@ class AuditLogSubscriptionProvider(ResourceProvider):
 
     @_boundary("refresh")
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        key, subscription_id = _split_id(id_)
+        ref = SubscriptionRef.from_resource_id(id_)
+        key, subscription_id = ref.integration_key, ref.subscription_id
         moving = self._moving(props.get("apiHost"), "move")
         settings = self._settings()
-        request = f"GET /api/v2/integrations/{key}/{subscription_id}"
+        request = f"GET {ref.path}"
         try:
             answer = settings.client().get_subscription(key, subscription_id)
         except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: deleted out of band
@@ -344,7 +323,8 @@ class AuditLogSubscriptionProvider(ResourceProvider):
 
     @_boundary("delete")
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        key, subscription_id = _split_id(id_)
+        ref = SubscriptionRef.from_resource_id(id_)
+        key, subscription_id = ref.integration_key, ref.subscription_id
         moving = self._moving(_props.get("apiHost"), "delete")
         settings = self._settings()
         try:
@@ -365,15 +345,13 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         comment: str,
     ) -> dict[str, Any]:
         """Take over an existing subscription: one GET, then one PATCH if it differs."""
-        adopt_key, subscription_id = split_adopt_id(adopt_id)
+        adopt_key, subscription_id = split_ref(adopt_id)
         if adopt_key is not None and adopt_key != key:
             raise LaunchDarklyError(
                 f"adoptId {adopt_id!r} names integration {adopt_key!r}, but integrationKey is {key!r}"
             )
         if not is_subscription_id(subscription_id):
-            raise LaunchDarklyError(
-                f"adoptId {adopt_id!r} is not a subscription id (24 lowercase hexadecimal digits)"
-            )
+            raise LaunchDarklyError(f"adoptId {adopt_id!r} is not a subscription id ({ID_RULE})")
         return self._take_over(
             client,
             key,
@@ -405,7 +383,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         prove them; ``ours`` (a re-homed one) keeps a masked secret consistent with the declared
         one, as refresh does, so an unchanged secret is not re-sent.
         """
-        path = f"/api/v2/integrations/{key}/{subscription_id}"
+        path = SubscriptionRef(key, subscription_id).path
         try:
             answer = client.get_subscription(key, subscription_id)
         except NotFoundError:
@@ -413,13 +391,9 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         live = _parse_answer(answer, f"GET {path}", subscription_id, key)
         current = comparable_live_document(live, integration)
         if ours:
-            declared = wanted.get("config") or {}
-            current["config"] = {
-                name: declared[name]
-                if looks_masked(value) and name in declared and mask_matches(value, str(declared[name]))
-                else value
-                for name, value in current["config"].items()
-            }
+            current["config"] = with_declared_secrets(
+                current["config"], wanted.get("config") or {}, integration
+            )
         operations = subscription_patch(current, wanted)
         if not operations:
             return live
@@ -443,14 +417,14 @@ class AuditLogSubscriptionProvider(ResourceProvider):
             )
             recovery.claim(str(answer.get("_id")))
         try:
-            return _parse_answer(answer, f"POST /api/v2/integrations/{key}", None, key)
+            return _parse_answer(answer, f"POST {collection_path(key)}", None, key)
         except InvalidResponseError as unusable:
             subscription_id = answer.get("_id")
             if not isinstance(subscription_id, str) or not is_subscription_id(subscription_id):
                 raise
             problem = str(unusable)
         # Created, but its answer cannot be stored: read it back (it must be what was declared).
-        path = f"/api/v2/integrations/{key}/{subscription_id}"
+        path = SubscriptionRef(key, subscription_id).path
         try:
             live = _parse_answer(
                 client.get_subscription(key, subscription_id), f"GET {path}", subscription_id, key
@@ -562,23 +536,6 @@ def _integration(key: object) -> Integration | None:
     return load_catalog().get(key) if isinstance(key, str) else None
 
 
-def _split_id(id_: str) -> tuple[str, str]:
-    """``<integrationKey>/<subscriptionId>``, the id checked before it goes into a request path."""
-    key, subscription_id = _split_id_leniently(id_)
-    if not key or not is_subscription_id(subscription_id):
-        raise LaunchDarklyError(
-            f"resource id {id_!r} is not of the form '<integrationKey>/<subscriptionId>' with a "
-            "24-hex-digit subscription id; the stack's state is damaged: remove the resource with "
-            "`pulumi state delete` and adopt the subscription again with adopt_id"
-        )
-    return key, subscription_id
-
-
-def _split_id_leniently(id_: str) -> tuple[str, str]:
-    key, _, subscription_id = id_.rpartition("/")
-    return key, subscription_id
-
-
 def _post_body(props: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
     """The create body: what the user declared (LaunchDarkly fills in its own defaults)."""
     return {
@@ -632,23 +589,17 @@ def _refreshed_inputs(
     inputs["name"] = document["name"]
     inputs["on"] = document["on"]
     stored_tags = list(stored.get("tags") or [])
-    inputs["tags"] = stored_tags if set(stored_tags) == set(document["tags"]) else list(document["tags"])
+    inputs["tags"] = stored_tags if same_tags(stored_tags, document["tags"]) else list(document["tags"])
     inputs["statements"] = document["statements"]
 
     stored_config: Mapping[str, Any] = stored.get("config") or {}
-    live_config: Mapping[str, Any] = document["config"]
-    secrets = integration.secret_keys if integration else frozenset()
     defaults = integration.defaults if integration else {}
     generated = integration.generated_keys if integration else frozenset()
     config: dict[str, Any] = {}
-    for name, value in live_config.items():
+    for name, value in with_declared_secrets(document["config"], stored_config, integration).items():
         if name in generated:
             continue
-        # Outside the catalog we cannot know which fields are secret: a masked value tells.
-        maybe_secret = name in secrets or (integration is None and looks_masked(value))
-        if maybe_secret and name in stored_config and looks_masked(value):
-            config[name] = stored_config[name] if mask_matches(value, str(stored_config[name])) else value
-        elif name in stored_config or name not in defaults or defaults[name] != value:
+        if name in stored_config or name not in defaults or not json_equal(defaults[name], value):
             config[name] = value
     inputs["config"] = config
     return inputs

@@ -40,10 +40,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from pulumi_ld_auditsubs.catalog import Integration
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, is_subscription_id, subscription_id_created_at
+from pulumi_ld_auditsubs.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, OutcomeUnknownError
-from pulumi_ld_auditsubs.masking import looks_masked, mask_matches
 from pulumi_ld_auditsubs.models import comparable_live_document
+from pulumi_ld_auditsubs.patch import same_document
+from pulumi_ld_auditsubs.ref import is_subscription_id, subscription_id_created_at
 
 log = logging.getLogger(__name__)
 
@@ -216,28 +217,12 @@ def _created_since(item: Mapping[str, Any], sent_at: float) -> bool:
 def same_subscription(
     candidate: Mapping[str, Any], wanted: Mapping[str, Any], integration: Integration | None
 ) -> bool:
-    """Whether a listed subscription is the wanted document (secrets judged by their visible part)."""
+    """Whether a listed subscription is the wanted document, by :func:`.patch.same_document`'s rules."""
     try:
         live = comparable_live_document(candidate, integration)
     except ValueError:  # not a subscription at all (pydantic's ValidationError is a ValueError)
         return False
-    secrets = integration.secret_keys if integration else frozenset()
-    for field_name in ("name", "on", "statements"):
-        if live.get(field_name) != wanted.get(field_name):
-            return False
-    if set(live.get("tags", [])) != set(wanted.get("tags", [])):
-        return False
-    live_config, wanted_config = live.get("config", {}), wanted.get("config", {})
-    if set(live_config) != set(wanted_config):
-        return False
-    for name, value in wanted_config.items():
-        maybe_secret = name in secrets or (integration is None and looks_masked(live_config[name]))
-        if maybe_secret and looks_masked(live_config[name]):
-            if not mask_matches(live_config[name], str(value)):
-                return False
-        elif live_config[name] != value:
-            return False
-    return True
+    return same_document(live, wanted, integration)
 
 
 def _when(subscription_id: str) -> str:

@@ -15,16 +15,25 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from pulumi_ld_auditsubs.client import (
-    DEFAULT_HOST,
-    LaunchDarklyClient,
-    check_retry_timeout,
-    validate_host,
-    validate_token,
-)
+from urllib3.util import parse_url
+
+from pulumi_ld_auditsubs._net import is_loopback_host
+from pulumi_ld_auditsubs.errors import SettingsError
+
+if TYPE_CHECKING:
+    from pulumi_ld_auditsubs.client import LaunchDarklyClient
+
+
+DEFAULT_HOST = "https://app.launchdarkly.com"
+FEDERAL_HOST = "https://app.launchdarkly.us"
+EU_HOST = "https://app.eu.launchdarkly.com"
+_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]")
 
 TOKEN_KEY = "launchdarkly:accessToken"
 HOST_KEY = "launchdarkly:apiHost"
@@ -53,13 +62,15 @@ CONFIG_KEYS: tuple[str, ...] = (
 )
 """Every stack config key the provider reads."""
 
+RETRY_TIMEOUT_ENV = "LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS"
+"""The retry budget for programs that have no stack config (export, lookups); the stack setting wins."""
+
+DEFAULT_RETRY_TIMEOUT_SECONDS = 300.0
+"""How long one logical request may keep retrying (429 waits included) before its error is raised."""
+CONNECT_TIMEOUT_SECONDS = 10.0
 DEFAULT_READ_TIMEOUT_SECONDS = 30.0
 DEFAULT_CREATE_RECOVERY_SECONDS = 30.0
 """How long a create whose answer was lost keeps looking for what it made (see ``recovery``)."""
-
-
-class SettingsError(ValueError):
-    """A setting that cannot be used; the message names the setting, never a secret value."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +85,8 @@ class ProviderSettings:
     allow_unknown_integrations: bool = False
     strict_actions: bool = False
     """Unknown statement actions fail Check (by default only near misses of known ones do)."""
-    retry_timeout_seconds: float | None = None
-    """The client's retry time budget; None leaves the client's default (or its env override)."""
+    retry_timeout_seconds: float = DEFAULT_RETRY_TIMEOUT_SECONDS
+    """How long one request may keep retrying: stack config, then ``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS``."""
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS
     create_recovery_seconds: float = DEFAULT_CREATE_RECOVERY_SECONDS
     move_from_host: str | None = None
@@ -97,45 +108,56 @@ class ProviderSettings:
         """The client for these settings (the provider and the lookups get theirs here).
 
         Built once per settings and then shared by every call and thread: a client holds no
-        per-request state, and building one re-validates the host and token (0.4 ms a call).
+        per-request state. The client takes host and token as given: they were checked here.
         """
+        from pulumi_ld_auditsubs.client import LaunchDarklyClient, RetryPolicy  # client needs our names
+
         built: LaunchDarklyClient | None = self.__dict__.get("_client")
         if built is None:
             built = LaunchDarklyClient(
                 self.host,
                 self.token,
                 token_source=self.token_source,
-                timeout=(10.0, self.read_timeout_seconds),
-                retry_timeout_seconds=self.retry_timeout_seconds,
+                timeout=(CONNECT_TIMEOUT_SECONDS, self.read_timeout_seconds),
+                retry=RetryPolicy(budget_seconds=self.retry_timeout_seconds),
             )
             object.__setattr__(self, "_client", built)  # frozen: a cache, not a field (not compared)
         return built
 
     @classmethod
     def resolve(
-        cls, config: Mapping[str, str | None], environ: Mapping[str, str] | None = None
+        cls,
+        config: Mapping[str, str | None],
+        environ: Mapping[str, str] | None = None,
+        *,
+        api_host_flag: str | None = None,
     ) -> ProviderSettings:
         """Stack config first, then the environment, then LaunchDarkly's commercial host.
 
-        Raises :class:`SettingsError` naming the setting for a malformed token, host or number.
+        ``api_host_flag`` (a command's ``--api-host``) wins over both. Raises :class:`SettingsError`
+        naming the setting and where its value came from for a malformed token, host or number.
         """
         environ = os.environ if environ is None else environ
         token, token_source = _first(config.get(TOKEN_KEY), TOKEN_KEY, environ.get(TOKEN_ENV), TOKEN_ENV)
         host, host_source = _first(config.get(HOST_KEY), HOST_KEY, environ.get(HOST_ENV), HOST_ENV)
-        try:
-            if token is not None:
-                token = validate_token(token, token_source)
-            resolved_host = validate_host(
-                host if host is not None else DEFAULT_HOST, describe_source(host_source)
-            )
-            raw_move = config.get(MOVE_FROM_HOST_KEY)
-            move_from = (
-                validate_host(raw_move, f"stack config `{MOVE_FROM_HOST_KEY}`")
-                if raw_move is not None and raw_move.strip()
-                else None
-            )
-        except ValueError as exc:
-            raise SettingsError(str(exc)) from None
+        if api_host_flag is not None and api_host_flag.strip():
+            host, host_source = api_host_flag, "--api-host"
+        if token is not None:
+            token = validate_token(token, token_source)
+        resolved_host = validate_host(
+            host if host is not None else DEFAULT_HOST, describe_source(host_source)
+        )
+        raw_move = config.get(MOVE_FROM_HOST_KEY)
+        move_from = (
+            validate_host(raw_move, f"stack config `{MOVE_FROM_HOST_KEY}`")
+            if raw_move is not None and raw_move.strip()
+            else None
+        )
+        retry_timeout = _seconds(
+            config.get(RETRY_TIMEOUT_KEY), f"stack config `{RETRY_TIMEOUT_KEY}`", 86400.0
+        )
+        if retry_timeout is None:
+            retry_timeout = _seconds(environ.get(RETRY_TIMEOUT_ENV), RETRY_TIMEOUT_ENV, 86400.0)
         warnings: list[str] = []
         allow_raw = config.get(ALLOW_UNKNOWN_KEY)
         allow_key = ALLOW_UNKNOWN_KEY
@@ -154,10 +176,14 @@ class ProviderSettings:
             host_source=host_source if host is not None else "the default",
             allow_unknown_integrations=_boolean(allow_raw, allow_key),
             strict_actions=_boolean(config.get(STRICT_ACTIONS_KEY), STRICT_ACTIONS_KEY),
-            retry_timeout_seconds=_retry_timeout(config.get(RETRY_TIMEOUT_KEY)),
-            read_timeout_seconds=_seconds(config.get(READ_TIMEOUT_KEY), READ_TIMEOUT_KEY, 600.0)
+            retry_timeout_seconds=retry_timeout or DEFAULT_RETRY_TIMEOUT_SECONDS,
+            read_timeout_seconds=_seconds(
+                config.get(READ_TIMEOUT_KEY), f"stack config `{READ_TIMEOUT_KEY}`", 600.0
+            )
             or DEFAULT_READ_TIMEOUT_SECONDS,
-            create_recovery_seconds=_seconds(config.get(CREATE_RECOVERY_KEY), CREATE_RECOVERY_KEY, 3600.0)
+            create_recovery_seconds=_seconds(
+                config.get(CREATE_RECOVERY_KEY), f"stack config `{CREATE_RECOVERY_KEY}`", 3600.0
+            )
             or DEFAULT_CREATE_RECOVERY_SECONDS,
             move_from_host=move_from,
             warnings=tuple(warnings),
@@ -191,16 +217,8 @@ def _boolean(raw: str | None, key: str) -> bool:
     return value == "true"
 
 
-def _retry_timeout(raw: str | None) -> float | None:
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return check_retry_timeout(raw.strip(), f"stack config `{RETRY_TIMEOUT_KEY}`")
-    except ValueError as exc:
-        raise SettingsError(str(exc)) from None
-
-
-def _seconds(raw: str | None, key: str, maximum: float) -> float | None:
+def _seconds(raw: str | None, source: str, maximum: float) -> float | None:
+    """A number of seconds in (0, maximum], None when unset or blank; SettingsError names ``source``."""
     if raw is None or not raw.strip():
         return None
     try:
@@ -209,7 +227,104 @@ def _seconds(raw: str | None, key: str, maximum: float) -> float | None:
         seconds = math.nan
     if not math.isfinite(seconds) or not 0 < seconds <= maximum:
         raise SettingsError(
-            f"stack config `{key}` must be a number of seconds between 0 and {maximum:g}, "
-            f"got {raw.strip()[:40]!r}"
+            f"{source} must be a number of seconds between 0 and {maximum:g}, got {raw.strip()[:40]!r}"
         )
     return seconds
+
+
+def validate_token(token: str, source: str) -> str:
+    """Return ``token`` without surrounding whitespace, or raise SettingsError naming ``source``.
+
+    Refuses an empty token and one with control characters, inner whitespace or non-ASCII
+    characters: HTTP header rules would reject or mangle it, and a pasted token carrying a newline
+    is a header-injection risk. The message names where the token came from, never its value.
+    """
+    stripped = token.strip()
+    if not stripped:
+        raise SettingsError(f"the LaunchDarkly access token from {source} is empty")
+    if not stripped.isascii():
+        raise SettingsError(
+            f"the LaunchDarkly access token from {source} contains non-ASCII characters; "
+            "copy it again from LaunchDarkly's Authorization page"
+        )
+    if any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in stripped):
+        raise SettingsError(
+            f"the LaunchDarkly access token from {source} contains whitespace or control characters; "
+            "copy it again from LaunchDarkly's Authorization page"
+        )
+    return stripped
+
+
+def validate_host(host: str, origin: str | None = None) -> str:
+    """Return ``host`` without a trailing slash, or raise SettingsError saying what is allowed.
+
+    The check follows how requests/urllib3 will parse the URL and where they will connect: no
+    userinfo (``user@``), no backslash, whitespace, control or non-ASCII characters (parsers
+    disagree on those), a numeric port in 1..65535, no query or fragment, and urllib3's parse must
+    agree with the standard library's on scheme, host and port. The host may carry a path prefix
+    (a proxy); plain ``http://`` is allowed only for loopback addresses, so a token is never sent in
+    clear text over a network. The API's own path (``/api/v2``) is refused: requests add it, and a
+    host that carries it answers every request with an unexplained 404. ``origin`` says where the
+    value came from (``LAUNCHDARKLY_API_HOST``, say) and is named in every message.
+    """
+    candidate = host.strip()
+    if origin is None or origin == HOST_KEY:
+        setting = HOST_KEY
+    else:  # a command's flag names itself; a config key or variable says where the value came from
+        setting = origin if origin.startswith("--") else f"{HOST_KEY} (from {origin})"
+    shape = f"an absolute https URL such as {DEFAULT_HOST}"
+    if not candidate:
+        raise SettingsError(f"{setting} is empty; it must be {shape}")
+    if not candidate.isascii() or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in candidate):
+        raise SettingsError(
+            f"{setting} must be {shape} without whitespace, control or non-ASCII characters "
+            f"(write an internationalised name in its xn-- form), got {candidate!r}"
+        )
+    if "\\" in candidate:
+        raise SettingsError(f"{setting} must not contain a backslash, got {candidate!r}")
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:  # e.g. an unbalanced IPv6 bracket
+        raise SettingsError(f"{setting} must be {shape}, got {candidate!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{setting} must be {shape}, got {candidate!r}")
+    if "@" in parts.netloc:
+        raise SettingsError(f"{setting} must not contain a user name or password (user@), got {candidate!r}")
+    if parts.query or parts.fragment or "?" in candidate or "#" in candidate:
+        raise SettingsError(f"{setting} must not have a query or fragment, got {candidate!r}")
+    after_host = parts.netloc.rpartition("]")[2] if parts.netloc.startswith("[") else parts.netloc
+    raw_port = after_host.partition(":")[2] if ":" in after_host else None
+    if raw_port is not None and not (raw_port.isdigit() and 1 <= int(raw_port) <= 65535):
+        raise SettingsError(f"{setting} has an invalid port (allowed: 1 to 65535), got {candidate!r}")
+    port = int(raw_port) if raw_port is not None else None
+    hostname = parts.hostname
+    if not hostname:
+        raise SettingsError(f"{setting} must name a host, got {candidate!r}")
+    if not _HOST_NAME.fullmatch(parts.netloc.rpartition("]")[0] + "]" if "[" in parts.netloc else hostname):
+        raise SettingsError(
+            f"{setting} must name its host with letters, digits, '.', '-' and '_' "
+            f"(or an [IPv6] literal), without percent-encoding, got {candidate!r}"
+        )
+    try:
+        parsed = parse_url(candidate + "/api/v2/integrations")
+    except ValueError:
+        raise SettingsError(f"{setting} is not a URL the HTTP library accepts, got {candidate!r}") from None
+    if (parsed.scheme, (parsed.host or "").strip("[]").lower(), parsed.port, parsed.auth) != (
+        parts.scheme,
+        hostname,
+        port,
+        None,
+    ):
+        raise SettingsError(f"{setting} is ambiguous (parsers disagree on its host), got {candidate!r}")
+    if parts.scheme == "http" and not is_loopback_host(hostname):
+        raise SettingsError(
+            f"{setting} {candidate!r} uses plain http; only https is allowed, "
+            "except for loopback addresses (127.0.0.1, ::1, localhost) used by the emulator"
+        )
+    if re.search(r"/api/v2(/|$)", parts.path):
+        raise SettingsError(
+            f"{setting} must be the host only, without the API path /api/v2 (it is added to every "
+            f"request), got {candidate!r}: give {parts.scheme}://{parts.netloc}"
+            f"{parts.path[: parts.path.find('/api/v2')]}"
+        )
+    return candidate.rstrip("/")

@@ -12,7 +12,6 @@ from pulumi_ld_auditsubs.client import (
     RateLimitWindows,
     RetryPolicy,
     _session_for,
-    validate_host,
 )
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
@@ -26,6 +25,7 @@ from pulumi_ld_auditsubs.errors import (
     RateLimitedError,
     ServerError,
 )
+from pulumi_ld_auditsubs.settings import validate_host
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-client-tests-42424242"

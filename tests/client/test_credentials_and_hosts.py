@@ -20,8 +20,6 @@ from pulumi_ld_auditsubs.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
-    validate_host,
-    validate_token,
 )
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
@@ -31,6 +29,7 @@ from pulumi_ld_auditsubs.errors import (
     OutcomeUnknownError,
     PermissionDeniedError,
 )
+from pulumi_ld_auditsubs.settings import ProviderSettings, validate_host, validate_token
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-credential-tests-16180339"
@@ -82,15 +81,24 @@ def test_a_malformed_token_is_refused_naming_its_source_never_its_value(
         assert token.strip() not in message and "12ab" not in message and "ключ" not in message
 
 
+def settled(host: str, token: str, environ: dict[str, str] | None = None) -> ProviderSettings:
+    """Settings as a stack resolves them: the one place host and token are checked."""
+    return ProviderSettings.resolve(
+        {"launchdarkly:apiHost": host, "launchdarkly:accessToken": token}, environ or {}
+    )
+
+
 def test_surrounding_whitespace_is_stripped_and_the_token_works(emulator: Emulator) -> None:
     assert validate_token(f"  {TOKEN}\n", "LAUNCHDARKLY_ACCESS_TOKEN") == TOKEN
-    assert isinstance(client_for(emulator.url, f" {TOKEN}\r\n").list_subscriptions("msteams"), list)
+    assert isinstance(settled(emulator.url, f" {TOKEN}\r\n").client().list_subscriptions("msteams"), list)
 
 
 def test_a_malformed_token_fails_before_any_request(emulator: Emulator) -> None:
     emulator.clear_requests()
     with pytest.raises(ValueError, match="LAUNCHDARKLY_ACCESS_TOKEN"):
-        client_for(emulator.url, "api-x\ny", "LAUNCHDARKLY_ACCESS_TOKEN")
+        ProviderSettings.resolve(
+            {"launchdarkly:apiHost": emulator.url}, {"LAUNCHDARKLY_ACCESS_TOKEN": "api-x\ny"}
+        )
     assert emulator.requests == []
 
 
@@ -262,8 +270,7 @@ def test_a_host_urllib3_could_read_differently_is_refused(host: str, says: str) 
 def test_the_validated_host_receives_the_request(emulator: Emulator) -> None:
     emulator.clear_requests()
     for spelling in (f" {emulator.url}/ ", f"http://localhost:{emulator.port}"):
-        client = client_for(spelling, TOKEN)
-        client.list_subscriptions("msteams")
+        settled(spelling, TOKEN).client().list_subscriptions("msteams")
     assert [(r.method, r.path) for r in emulator.requests] == [("GET", COLLECTION)] * 2
 
 

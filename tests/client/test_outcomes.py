@@ -17,10 +17,9 @@ from pulumi_ld_auditsubs.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
-    is_subscription_id,
-    subscription_id_created_at,
 )
 from pulumi_ld_auditsubs.errors import ApiConnectionError, OutcomeUnknownError, ServerError
+from pulumi_ld_auditsubs.ref import is_subscription_id, subscription_id_created_at
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-outcome-tests-31415926"

@@ -14,12 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from pulumi_ld_auditsubs.client import (
-    RETRY_TIMEOUT_ENV,
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
 )
 from pulumi_ld_auditsubs.errors import RateLimitedError
+from pulumi_ld_auditsubs.settings import RETRY_TIMEOUT_ENV, ProviderSettings
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-rate-limit-tests-57721566"
@@ -62,7 +62,7 @@ def test_threads_share_the_wait_for_a_spent_window_and_none_fails() -> None:
 def test_a_window_that_resets_after_the_budget_fails_without_sending() -> None:
     with Emulator(tokens=(TOKEN,), rate_limit=1, rate_limit_window=60) as limited:
         client = LaunchDarklyClient(
-            limited.url, TOKEN, retry_timeout_seconds=0.5, rate_limits=RateLimitWindows()
+            limited.url, TOKEN, retry=RetryPolicy(budget_seconds=0.5), rate_limits=RateLimitWindows()
         )
         client.list_subscriptions("msteams")
         with pytest.raises(RateLimitedError) as spent:
@@ -71,18 +71,17 @@ def test_a_window_that_resets_after_the_budget_fails_without_sending() -> None:
     assert RETRY_TIMEOUT_ENV in str(spent.value) and "ld-auditsubs:retryTimeoutSeconds" in str(spent.value)
 
 
-def test_the_budget_comes_from_the_argument_then_the_environment_then_the_default(
-    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv(RETRY_TIMEOUT_ENV, raising=False)
-    assert LaunchDarklyClient(emulator.url, TOKEN).retry.budget_seconds == 300
-    monkeypatch.setenv(RETRY_TIMEOUT_ENV, "42.5")
-    assert LaunchDarklyClient(emulator.url, TOKEN).retry.budget_seconds == 42.5
-    assert LaunchDarklyClient(emulator.url, TOKEN, retry_timeout_seconds=7).retry.budget_seconds == 7
+def test_the_budget_comes_from_the_stack_then_the_environment_then_the_default(emulator: Emulator) -> None:
+    def budget(config: dict[str, str], environ: dict[str, str]) -> float:
+        return ProviderSettings.resolve(config, environ).client().retry.budget_seconds
+
+    stack = {"ld-auditsubs:retryTimeoutSeconds": "7"}
+    assert budget({}, {}) == 300
+    assert budget({}, {RETRY_TIMEOUT_ENV: "42.5"}) == 42.5
+    assert budget(stack, {RETRY_TIMEOUT_ENV: "42.5"}) == 7
     for bad in ("soon", "0", "-5", "nan", "inf", "1e9"):
-        monkeypatch.setenv(RETRY_TIMEOUT_ENV, bad)
         with pytest.raises(ValueError, match=RETRY_TIMEOUT_ENV):
-            LaunchDarklyClient(emulator.url, TOKEN)
+            budget({}, {RETRY_TIMEOUT_ENV: bad})
 
 
 def fake_sleep_client(url: str, waits: list[float]) -> LaunchDarklyClient:

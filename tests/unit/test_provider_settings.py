@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_ld_auditsubs.client import DEFAULT_HOST
 from pulumi_ld_auditsubs.settings import (
     DEFAULT_CREATE_RECOVERY_SECONDS,
+    DEFAULT_HOST,
     DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_RETRY_TIMEOUT_SECONDS,
     ProviderSettings,
     SettingsError,
 )
@@ -39,7 +40,7 @@ def test_defaults() -> None:
     settings = ProviderSettings.resolve({}, {})
     assert settings.token is None
     assert settings.allow_unknown_integrations is False
-    assert settings.retry_timeout_seconds is None
+    assert settings.retry_timeout_seconds == DEFAULT_RETRY_TIMEOUT_SECONDS
     assert settings.read_timeout_seconds == DEFAULT_READ_TIMEOUT_SECONDS
     assert settings.create_recovery_seconds == DEFAULT_CREATE_RECOVERY_SECONDS
     assert settings.warnings == ()

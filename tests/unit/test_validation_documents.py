@@ -15,9 +15,9 @@ from pulumi_ld_auditsubs.models import (
     desired_document,
     document_from_api,
     normalize_tags,
-    split_adopt_id,
 )
 from pulumi_ld_auditsubs.patch import subscription_patch
+from pulumi_ld_auditsubs.ref import split_ref
 
 API_BODY: dict[str, Any] = {
     "_id": "65f0c0ffee0123456789abcd",
@@ -59,18 +59,35 @@ def test_statement_to_wire(statement: Statement, wire: dict[str, Any]) -> None:
     assert list(statement.to_wire()) == list(wire)
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        {"effect": "permit", "actions": ["*"]},
-        {"effect": "allow", "principal": "me"},
-        {"effect": "allow", "actions": "*"},
-        {"actions": ["*"]},
-    ],
-)
-def test_statement_rejects_bad_input(raw: dict[str, Any]) -> None:
+@pytest.mark.parametrize("raw", [{"effect": "allow", "principal": "me"}, {"actions": ["*"]}])
+def test_statement_rejects_unknown_keys_and_a_missing_effect(raw: dict[str, Any]) -> None:
     with pytest.raises(pydantic.ValidationError):
         Statement.model_validate(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "failure"),
+    [
+        ({"effect": "permit", "actions": ["*"], "resources": ["proj/*"]}, "statements[0].effect"),
+        ({"effect": "allow", "actions": "*", "resources": ["proj/*"]}, "statements[0].actions"),
+    ],
+)
+def test_statement_values_are_judged_by_the_check(raw: dict[str, Any], failure: str) -> None:
+    """A program's Statement may hold Outputs, so the check, with its property paths, judges values."""
+    statement = Statement.model_validate(raw)
+    news = {"integrationKey": "datadog", "name": "n", "config": {"apiKey": "k"}, "statements": [statement]}
+    assert [f.property for f in check_inputs(news).failures] == [failure]
+
+
+def test_statement_takes_either_spelling_and_positional_arguments() -> None:
+    assert Statement("allow", ["*"], None, ["proj/*"]) == Statement(
+        effect="allow", actions=["*"], resources=["proj/*"]
+    )
+    assert Statement.model_validate({"effect": "deny", "notActions": ["a"], "not_resources": ["r"]}) == (
+        Statement(effect="deny", not_actions=["a"], not_resources=["r"])
+    )
+    with pytest.raises(TypeError):
+        Statement("allow", effect="deny")  # type: ignore[misc]
 
 
 # -- Subscription and document_from_api -----------------------------------------------------------
@@ -209,5 +226,5 @@ def test_normalize_tags() -> None:
         ("dynatrace-v2/abc", ("dynatrace-v2", "abc")),
     ],
 )
-def test_split_adopt_id(adopt_id: str, parts: tuple[str | None, str]) -> None:
-    assert split_adopt_id(adopt_id) == parts
+def test_split_ref(adopt_id: str, parts: tuple[str | None, str]) -> None:
+    assert split_ref(adopt_id) == parts
