@@ -25,9 +25,9 @@ Each class says once what to do about it (:attr:`LaunchDarklyError.what_to_do`; 
 knows better, such as the client naming the token's source on a 401, passes ``hint=``), and the
 message ends with it. Messages carry the HTTP status, LaunchDarkly's ``code``, ``message`` and
 error ``id``, and the request's method and path. They never carry the access token or a request
-body (which may hold secret config values): as a last line of defence, :class:`LaunchDarklyError` scrubs every secret
-registered with :func:`register_secret` (in its plain, URL-encoded, JSON- and repr-escaped forms)
-from its message, whoever built it.
+body (which may hold secret config values): as a last line of defence, :class:`LaunchDarklyError`
+scrubs every secret registered with :func:`register_secret` (in its plain, URL-encoded, JSON- and
+repr-escaped forms) from its message, whoever built it.
 """
 
 from __future__ import annotations
