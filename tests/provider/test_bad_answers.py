@@ -18,6 +18,8 @@ from provider_harness import TOKEN, Created, EngineDrivenProvider, calls, datado
 from pulumi_ld_auditsubs.testing import Emulator
 
 FINAL_LINE_PREFIX = "pulumi_ld_auditsubs.errors.LaunchDarklyError: failed to "
+GRPC_WORDING = "Exception calling application: failed to "
+"""The same line from pulumi 3.216's dynamic provider, which sends gRPC's wording, not the traceback."""
 
 
 def live_answer(emulator: Emulator, created: Created) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def final_line(text: str) -> str:
     assert "During handling of the above exception" not in text
     assert "pydantic" not in text and "requests.exceptions" not in text and "urllib3" not in text
     last = text.strip().splitlines()[-1]
-    assert last.startswith(FINAL_LINE_PREFIX), last
+    assert last.startswith((FINAL_LINE_PREFIX, GRPC_WORDING)), last
     return last
 
 

@@ -154,10 +154,14 @@ def test_a_failed_create_reads_as_one_frame_of_ours_and_a_last_line_that_says_wh
         engine.create(engine.checked(slack(name="refused by role")))
 
     text = details(caught)
-    assert text.count("pulumi_ld_auditsubs/") == 1  # one frame of ours
     assert "During handling" not in text and "direct cause" not in text  # no chained exceptions
     last = text.strip().splitlines()[-1]
-    assert last.startswith("pulumi_ld_auditsubs.errors.LaunchDarklyError: failed to create 'slack' audit log")
+    if last.startswith("Exception calling application: "):  # pulumi 3.216 sends no traceback
+        assert "\n" not in text.strip() and "Traceback" not in text
+    else:
+        assert text.count("pulumi_ld_auditsubs/") == 1  # one frame of ours
+        assert last.startswith("pulumi_ld_auditsubs.errors.LaunchDarklyError: ")
+    assert "failed to create 'slack' audit log" in last
     assert "subscription 'refused by role'" in last
     assert emulator.url in last and "check its role or custom-role scopes" in last and last.endswith(".")
 

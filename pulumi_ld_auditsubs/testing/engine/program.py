@@ -38,8 +38,14 @@ from pulumi_ld_auditsubs.testing.engine.values import from_struct, to_struct
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Without resource references the SDK sends a resource input as its ID (or URN), like the engine
-# does for providers that do not accept resources.
-_HIDDEN_FEATURES = {resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES}
+# does for providers that do not accept resources. SDKs that ask GetDeploymentInfo (newer than
+# 3.216) name features by this enum; older ones ask SupportsFeature("resourceReferences") only and
+# their resource_pb2 lacks it (EngineMonitor answers both).
+_HIDDEN_FEATURES = {
+    feature
+    for feature in (getattr(resource_pb2, "RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES", None),)
+    if feature is not None
+}
 _SWITCH_INTERVAL_SECONDS = 0.0001
 """How often a thread holding the GIL must offer it while the program runs (Python's default: 5 ms).
 
@@ -76,9 +82,10 @@ def _unique(items: Iterable[str]) -> list[str]:
 class EngineMonitor(MockMonitor):
     """A resource monitor that drives the step logic for every registration."""
 
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: Deployment, *, project: str, stack: str) -> None:
         super().__init__(_UnsupportedMocks())
         self.deployment = deployment
+        self._urn_prefix = f"urn:pulumi:{stack}::{project}::"
         self.stack_urn = ""
         self.stack_outputs: dict[str, Any] = {}
         self._protect: dict[str, bool] = {}
@@ -87,7 +94,9 @@ class EngineMonitor(MockMonitor):
         """Like the engine: the root stack's type is not part of its children's qualified type."""
         if parent and parent != self.stack_urn:
             type_ = parent.split("::")[2].split("$")[-1] + "$" + type_
-        return str(super().make_urn("", type_, name))
+        # Not the SDK's make_urn: it reads the stack from the SDK's context variables, which a
+        # registration made outside the program's context (pulumi 3.216) sees at their defaults.
+        return f"{self._urn_prefix}{type_}::{name}"
 
     def GetDeploymentInfo(self, request: Any) -> resource_pb2.DeploymentInfo:
         info = super().GetDeploymentInfo(request)  # type: ignore[no-untyped-call]
@@ -167,11 +176,14 @@ def run_program(
     registration in flight, so that executor gets enough threads for ``parallel`` steps at once
     (the deployment itself bounds provider calls to ``parallel``).
     """
-    monitor = EngineMonitor(deployment)
+    monitor = EngineMonitor(deployment, project=project.name, stack=stack)
+    features: dict[str, Any] = {}
+    if hasattr(MockMonitor, "GetDeploymentInfo"):  # SDKs after 3.216 read the features in one call
+        features["monitor_features"] = set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures)
     configure(
         MockSettings(  # type: ignore[no-untyped-call]
             monitor=monitor,
-            monitor_features=set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures),
+            **features,
             engine=MockEngine(_program_logger()),
             project=project.name,
             stack=stack,
