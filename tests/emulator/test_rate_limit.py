@@ -68,10 +68,13 @@ def test_retry_after_mode_sends_whole_seconds_instead() -> None:
 
 
 def test_the_window_slides() -> None:
-    with Emulator(rate_limit=1, rate_limit_window=0.3) as emulator:
+    clock = FakeClock()
+    with Emulator(rate_limit=1, rate_limit_window=10, clock=clock) as emulator:
         api = Api(emulator)
         assert api.list().status_code == 200
-        time.sleep(0.4)
+        clock.now += 9.9
+        assert api.list().status_code == 429
+        clock.now += 0.2
         assert api.list().status_code == 200
 
 

@@ -130,8 +130,10 @@ class EmulatorApp:
         latency_ms: float = 0,
         rate_limiter: RateLimiter | None = None,
         log: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
+        self._sleep = sleep
         self.handlers = SubscriptionHandlers(store)
         self.tokens = frozenset(tokens)
         self.read_only_tokens = frozenset(read_only_tokens)
@@ -154,7 +156,7 @@ class EmulatorApp:
     def handle(self, request: IncomingRequest) -> Response | None:
         """The answer to ``request``, or None to close the connection without answering."""
         if self.latency_ms > 0:
-            time.sleep(self.latency_ms / 1000)
+            self._sleep(self.latency_ms / 1000)
         path = request.path.split("?", 1)[0].split("#", 1)[0]
         if path.startswith(CONTROL_PREFIX):
             return self._control(request, path)
@@ -459,7 +461,11 @@ class Emulator:
         catalog: Catalog | None = None,
         log_requests: bool = False,
         log_stream: TextIO | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``clock`` (rate-limit windows) and ``sleep`` (``latency_ms``) let a test move time by hand;
+        fault delays always sleep for real, since they exist to make a client's timeout expire."""
         if not is_loopback_host(host):
             raise ValueError(f"the emulator only listens on loopback addresses, not {host!r}")
         if isinstance(tokens, str) or isinstance(read_only_tokens, str):
@@ -474,7 +480,7 @@ class Emulator:
         self._read_only_tokens = tuple(read_only_tokens)
         self._log_stream = log_stream
         limiter = (
-            RateLimiter(rate_limit, window_seconds=rate_limit_window, mode=rate_limit_mode)
+            RateLimiter(rate_limit, window_seconds=rate_limit_window, mode=rate_limit_mode, clock=clock)
             if rate_limit is not None
             else None
         )
@@ -485,6 +491,7 @@ class Emulator:
             latency_ms=latency_ms,
             rate_limiter=limiter,
             log=self._log if log_requests else None,
+            sleep=sleep,
         )
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
