@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pydantic
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
@@ -46,6 +47,7 @@ from pulumi_ld_auditsubs.errors import (
     error_class_for,
     register_secret,
 )
+from pulumi_ld_auditsubs.models import Subscription
 from pulumi_ld_auditsubs.ratelimit import RATE_LIMITS, RateLimitWindows, retry_after_seconds
 from pulumi_ld_auditsubs.ref import (
     COLLECTION_ROUTE,
@@ -225,15 +227,20 @@ class LaunchDarklyClient:
 
     # -- the five endpoints --------------------------------------------------------------------------
 
-    def create_subscription(self, integration_key: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST a new subscription; returns the created ``Integration`` (with a well-formed ``_id``).
+    def create_subscription(self, integration_key: str, body: Mapping[str, Any]) -> Subscription:
+        """POST a new subscription; returns the created one, parsed.
 
         Raises :class:`OutcomeUnknownError` when the server may have created it but the answer was
-        lost, late or unusable; the POST is then never re-sent.
+        lost, late or has no usable ``_id``; the POST is then never re-sent here. An answer with a
+        good ``_id`` that is otherwise no subscription raises :class:`InvalidResponseError` carrying
+        that id (``created_id``), so the caller can read the subscription back.
         """
         path = collection_path(integration_key)
         response, sent_at = self._exchange("POST", path, COLLECTION_ROUTE, body, retry_ambiguous=False)
-        payload, problem = _subscription_in(response, None)
+        payload, problem = _json_object(response)
+        subscription_id = payload.get("_id")
+        if problem is None and not is_subscription_id(subscription_id):
+            problem = f"its field `_id` is not a subscription id ({_shape(subscription_id)})"
         if problem is not None:
             raise OutcomeUnknownError(
                 f"LaunchDarkly at {self.host} answered HTTP {response.status_code} but {problem}; "
@@ -242,13 +249,19 @@ class LaunchDarklyClient:
                 path=path,
                 sent_at=sent_at,
             )
-        return payload
+        parsed, problem = _subscription(payload, integration_key)
+        if parsed is None:
+            unusable = self._invalid("POST", path, response, problem or "")
+            unusable.created_id = str(subscription_id)
+            raise unusable
+        return parsed
 
-    def list_subscriptions(self, integration_key: str) -> list[dict[str, Any]]:
+    def list_subscriptions(self, integration_key: str) -> list[Subscription]:
         """GET every subscription of one integration (the endpoint is not paginated)."""
         path = collection_path(integration_key)
         response = self._send("GET", path, COLLECTION_ROUTE, None, retry_ambiguous=True)
         payload, problem = _json_object(response)
+        listed: list[Subscription] = []
         if problem is None:
             items = payload.get("items")
             if not isinstance(items, list):
@@ -257,22 +270,20 @@ class LaunchDarklyClient:
                 for index, item in enumerate(items):
                     if not isinstance(item, dict):
                         problem = f"`items[{index}]` is not an object"
-                    elif not is_subscription_id(item.get("_id")):
-                        problem = f"`items[{index}]._id` is not a subscription id ({_shape(item.get('_id'))})"
-                    if problem is not None:
                         break
+                    parsed, problem = _subscription(item, integration_key, where=f"items[{index}].")
+                    if parsed is None:
+                        break
+                    listed.append(parsed)
         if problem is not None:
             raise self._invalid("GET", path, response, problem)
-        return list(payload["items"])
+        return listed
 
-    def get_subscription(self, integration_key: str, subscription_id: str) -> dict[str, Any]:
+    def get_subscription(self, integration_key: str, subscription_id: str) -> Subscription:
         """GET one subscription; its answer must be that subscription."""
         path = SubscriptionRef(integration_key, subscription_id).path
         response = self._send("GET", path, ITEM_ROUTE, None, retry_ambiguous=True)
-        payload, problem = _subscription_in(response, subscription_id)
-        if problem is not None:
-            raise self._invalid("GET", path, response, problem)
-        return payload
+        return self._answered(response, "GET", path, SubscriptionRef(integration_key, subscription_id))
 
     def patch_subscription(
         self,
@@ -281,7 +292,7 @@ class LaunchDarklyClient:
         operations: Sequence[Mapping[str, Any]],
         *,
         comment: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         """PATCH with an RFC 6902 patch; retried after a lost response only if re-applying is harmless.
 
         The answer must be the subscription that was patched (same ``_id``).
@@ -290,10 +301,7 @@ class LaunchDarklyClient:
         body: Any = list(operations) if comment is None else {"comment": comment, "patch": list(operations)}
         idempotent = all(_repeatable(op) for op in operations)
         response = self._send("PATCH", path, ITEM_ROUTE, body, retry_ambiguous=idempotent)
-        payload, problem = _subscription_in(response, subscription_id)
-        if problem is not None:
-            raise self._invalid("PATCH", path, response, problem)
-        return payload
+        return self._answered(response, "PATCH", path, SubscriptionRef(integration_key, subscription_id))
 
     def delete_subscription(self, integration_key: str, subscription_id: str) -> None:
         """DELETE one subscription (a lost answer is retried: deleting twice is a 404 the caller accepts)."""
@@ -305,12 +313,29 @@ class LaunchDarklyClient:
             retry_ambiguous=True,
         )
 
+    def _answered(
+        self, response: requests.Response, method: str, path: str, ref: SubscriptionRef
+    ) -> Subscription:
+        """The answer of a GET or PATCH: the requested subscription, parsed, or InvalidResponseError."""
+        payload, problem = _json_object(response)
+        if problem is None:
+            subscription_id = payload.get("_id")
+            if not is_subscription_id(subscription_id):
+                problem = f"its field `_id` is not a subscription id ({_shape(subscription_id)})"
+            elif subscription_id != ref.subscription_id:
+                problem = f"its field `_id` is {subscription_id}, not the requested {ref.subscription_id}"
+            else:
+                parsed, problem = _subscription(payload, ref.integration_key)
+                if parsed is not None:
+                    return parsed
+        raise self._invalid(method, path, response, problem or "")
+
     def _invalid(
         self, method: str, path: str, response: requests.Response, problem: str
     ) -> InvalidResponseError:
         return InvalidResponseError(
             f"LaunchDarkly at {self.host} answered HTTP {response.status_code} but {problem}; "
-            "nothing was changed in state",
+            "nothing was stored",
             method=method,
             path=path,
         )
@@ -554,19 +579,28 @@ def _json_object(response: requests.Response) -> tuple[dict[str, Any], str | Non
 _NOT_JSON = object()
 
 
-def _subscription_in(
-    response: requests.Response, expected_id: str | None
-) -> tuple[dict[str, Any], str | None]:
-    """The body as a subscription (``expected_id``'s, if given), or what is wrong with it."""
-    payload, problem = _json_object(response)
-    if problem is not None:
-        return payload, problem
-    subscription_id = payload.get("_id")
-    if not is_subscription_id(subscription_id):
-        return payload, f"its field `_id` is not a subscription id ({_shape(subscription_id)})"
-    if expected_id is not None and subscription_id != expected_id:
-        return payload, f"its field `_id` is {subscription_id}, not the requested {expected_id}"
-    return payload, None
+def _subscription(
+    payload: Mapping[str, Any], integration_key: str, *, where: str = ""
+) -> tuple[Subscription | None, str | None]:
+    """``payload`` parsed as a subscription of ``integration_key``, or what is wrong with it.
+
+    The one place an answer becomes a :class:`~pulumi_ld_auditsubs.models.Subscription`: its
+    ``_id`` an ObjectId, its fields of the right types (``on`` a real boolean), its ``kind`` the
+    integration asked for. Names the field, never a value (config may hold secrets).
+    """
+    if not is_subscription_id(payload.get("_id")):
+        return None, f"`{where}_id` is not a subscription id ({_shape(payload.get('_id'))})"
+    try:
+        parsed = Subscription.model_validate(payload)
+    except pydantic.ValidationError as exc:
+        fields = "; ".join(
+            f"field `{where}{'.'.join(str(part) for part in error['loc'])}`: {error['msg']}"
+            for error in exc.errors()[:3]
+        )
+        return None, f"it is not a subscription ({fields})"
+    if parsed.kind != integration_key:
+        return None, f"`{where}kind` is {parsed.kind!r}, not {integration_key!r}"
+    return parsed, None
 
 
 def _shape(value: object) -> str:

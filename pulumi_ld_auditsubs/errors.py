@@ -171,6 +171,8 @@ class InvalidResponseError(LaunchDarklyError):
         super().__init__(f"{method} {path}: {message}")
         self.method = method
         self.path = path
+        self.created_id: str | None = None
+        """For a POST: the well-formed ``_id`` of an answer that was otherwise unusable."""
 
 
 class RedirectRefusedError(LaunchDarklyError):

@@ -73,11 +73,7 @@ def check_event(resource: str, action: str) -> None:
 
 def receivers(found: Sequence[FoundSubscription], resource: str, action: str) -> list[FoundSubscription]:
     """The enabled subscriptions whose statements take the event, in the order given."""
-    return [
-        f
-        for f in found
-        if f.body.get("on") is True and matches(f.body.get("statements") or [], resource, action)
-    ]
+    return [f for f in found if f.subscription.on and matches(f.subscription.statements, resource, action)]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -89,12 +85,10 @@ def run(args: argparse.Namespace) -> int:
     except (EventError, AccountReadError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_TELL
-    ordered = sorted(
-        receiving, key=lambda f: (f.integration_key, str(f.body.get("name")), str(f.body["_id"]))
-    )
+    ordered = sorted(receiving, key=lambda f: (f.integration_key, f.subscription.name, f.subscription.id))
     if args.json:
         listed = [
-            {"integrationKey": f.integration_key, "id": f.body["_id"], "name": f.body.get("name")}
+            {"integrationKey": f.integration_key, "id": f.subscription.id, "name": f.subscription.name}
             for f in ordered
         ]
         print(json.dumps({"receivers": listed}, indent=2))
@@ -110,13 +104,11 @@ def _print_answer(
     if ordered:
         print(f"{event} reaches {len(ordered)} enabled subscription{'s' if len(ordered) != 1 else ''}:")
         for f in ordered:
-            print(f"  {f.integration_key}/{f.body['_id']}  {f.body.get('name')!r}")
+            print(f"  {f.integration_key}/{f.subscription.id}  {f.subscription.name!r}")
         return
     print(f"No enabled subscription receives {event} ({len(found)} subscriptions read).")
     disabled = [
-        f
-        for f in found
-        if f.body.get("on") is not True and matches(f.body.get("statements") or [], resource, action)
+        f for f in found if not f.subscription.on and matches(f.subscription.statements, resource, action)
     ]
     for f in disabled:
-        print(f"  would reach {f.integration_key}/{f.body['_id']} {f.body.get('name')!r} if it were on")
+        print(f"  would reach {f.integration_key}/{f.subscription.id} {f.subscription.name!r} if it were on")

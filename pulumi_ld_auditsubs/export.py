@@ -99,7 +99,7 @@ def read_subscriptions(
             known = "" if key in catalog else f"; keys in the catalog: {', '.join(catalog)}"
             raise ExportError(f"LaunchDarkly has no integration {key!r}{known}") from exc
         for item in items:
-            if set(tags) <= set(item.get("tags") or []):
+            if set(tags) <= set(item.tags):
                 found.append(FoundSubscription(key, item))
     return found
 

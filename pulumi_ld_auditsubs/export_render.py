@@ -25,7 +25,7 @@ from typing import Any
 from pulumi_ld_auditsubs._pysource import Call, Exploded, exploded
 from pulumi_ld_auditsubs.catalog import Catalog, Integration
 from pulumi_ld_auditsubs.masking import looks_masked
-from pulumi_ld_auditsubs.models import document_from_api
+from pulumi_ld_auditsubs.models import Subscription, document_from_api
 from pulumi_ld_auditsubs.patch import json_equal
 from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
 from pulumi_ld_auditsubs.statement import PYTHON_NAMES
@@ -39,8 +39,8 @@ class FoundSubscription:
     """One subscription read from LaunchDarkly, with the integration key it was listed under."""
 
     integration_key: str
-    body: Mapping[str, Any]
-    """The API's ``Integration`` object, secrets masked."""
+    subscription: Subscription
+    """As the client parsed it, secrets masked."""
 
 
 @dataclass(frozen=True)
@@ -104,9 +104,7 @@ def render_project(
 ) -> ExportedProject:
     """The project's files: ``Pulumi.yaml``, ``Pulumi.<stack>.yaml``, ``__main__.py``,
     ``requirements.txt`` and ``README.md``."""
-    ordered = sorted(
-        found, key=lambda f: (f.integration_key, str(f.body.get("name")), str(f.body.get("_id")))
-    )
+    ordered = sorted(found, key=lambda f: (f.integration_key, f.subscription.name, f.subscription.id))
     names = resource_names(ordered)
     secrets: list[SecretSetting] = []
     warnings: list[str] = []
@@ -118,9 +116,9 @@ def render_project(
         )
         secrets += item_secrets
         calls.append(call)
-        if not item.body.get("statements"):
+        if not item.subscription.statements:
             warnings.append(
-                f"{item.integration_key} subscription {item.body.get('name')!r} has no policy statements; "
+                f"{item.integration_key} subscription {item.subscription.name!r} has no policy statements; "
                 f"add at least one to resource {resource_name!r} in __main__.py before `pulumi up`"
             )
     counts = dict(Counter(f.integration_key for f in ordered))
@@ -148,15 +146,15 @@ def resource_names(found: Sequence[FoundSubscription]) -> list[str]:
     Depends only on each subscription's own name and id (and which names collide), so exporting the
     same account twice gives the same names.
     """
-    slugs = [_slug(str(f.body.get("name") or "")) or f.integration_key for f in found]
+    slugs = [_slug(f.subscription.name) or f.integration_key for f in found]
     counts = Counter(slugs)
     names = []
     for slug, item in zip(slugs, found, strict=True):
-        subscription_id = str(item.body.get("_id") or "")
+        subscription_id = item.subscription.id
         names.append(slug if counts[slug] == 1 else f"{slug}-{subscription_id[-6:]}")
     seen: Counter[str] = Counter(names)
     return [
-        name if seen[name] == 1 else f"{name}-{item.body.get('_id')}"
+        name if seen[name] == 1 else f"{name}-{item.subscription.id}"
         for name, item in zip(names, found, strict=True)
     ]
 
@@ -183,8 +181,8 @@ def _slug(name: str) -> str:
 def _subscription_call(
     item: FoundSubscription, resource_name: str, integration: Integration | None, taken_keys: set[str]
 ) -> tuple[str, list[SecretSetting]]:
-    document = document_from_api(item.body)
-    subscription_id = str(item.body.get("_id"))
+    document = document_from_api(item.subscription)
+    subscription_id = item.subscription.id
     config: dict[str, Any] = {}
     secrets: list[SecretSetting] = []
     # Webhook URLs come back in clear but are credentials (see catalog_overrides): never written either.

@@ -32,6 +32,7 @@ from pulumi_ld_auditsubs.errors import REDACTED, LaunchDarklyError, register_sec
 from pulumi_ld_auditsubs.export import ExportError, _client, read_subscriptions
 from pulumi_ld_auditsubs.export_render import FoundSubscription
 from pulumi_ld_auditsubs.masking import MASK_CHAR, looks_masked
+from pulumi_ld_auditsubs.models import Subscription
 from pulumi_ld_auditsubs.settings import DEFAULT_HOST, HOST_ENV, TOKEN_ENV
 
 EXIT_OK = 0
@@ -168,9 +169,8 @@ def delivery_failing(
 
 def assess(found: FoundSubscription, catalog: Catalog) -> StreamHealth:
     """Judge one subscription from its ``_status`` (every field optional, as in LaunchDarkly's spec)."""
-    item = found.body
-    raw_status = item.get("_status")
-    status: Mapping[str, Any] = raw_status if isinstance(raw_status, dict) else {}
+    item = found.subscription
+    status: Mapping[str, Any] = item.status or {}
     raw_errors = status.get("errors")
     errors = [e for e in raw_errors if isinstance(e, dict)] if isinstance(raw_errors, list) else []
     last_entry = _newest(errors)
@@ -190,9 +190,9 @@ def assess(found: FoundSubscription, catalog: Catalog) -> StreamHealth:
         )
     return StreamHealth(
         integration_key=found.integration_key,
-        id=str(item.get("_id")),
-        name=str(item.get("name") or ""),
-        on=item.get("on") is True,
+        id=item.id,
+        name=item.name,
+        on=item.on,
         success_count=_int(status.get("successCount")) or 0,
         error_count=max(_int(status.get("errorCount")) or 0, len(errors)),
         last_success=_int(status.get("lastSuccess")),
@@ -201,13 +201,12 @@ def assess(found: FoundSubscription, catalog: Catalog) -> StreamHealth:
     )
 
 
-def _config_values(item: Mapping[str, Any]) -> dict[str, Any]:
+def _config_values(item: Subscription) -> dict[str, Any]:
     """The config, plus the legacy top-level ``url`` (Slack) and ``apiKey`` (Datadog) credentials."""
-    config = item.get("config")
-    values = dict(config) if isinstance(config, Mapping) else {}
+    values = dict(item.config)
     for legacy in ("url", "apiKey"):
-        if legacy in item:
-            values.setdefault(legacy, item[legacy])
+        if legacy in (item.model_extra or {}):
+            values.setdefault(legacy, (item.model_extra or {})[legacy])
     return values
 
 

@@ -30,7 +30,7 @@ from pulumi_ld_auditsubs.errors import (
     SettingsError,
     SubscriptionLookupError,
 )
-from pulumi_ld_auditsubs.models import document_from_api
+from pulumi_ld_auditsubs.models import Subscription, document_from_api
 from pulumi_ld_auditsubs.ref import split_ref
 from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings
 from pulumi_ld_auditsubs.statement import Statement
@@ -116,7 +116,7 @@ def list_audit_log_subscriptions(
                 f"list_audit_log_subscriptions: LaunchDarkly ({client.host}) has no integration {key!r}"
             ) from exc
         for item in items:
-            if set(tags or ()) <= set(item.get("tags") or []) and (name is None or item.get("name") == name):
+            if set(tags or ()) <= set(item.tags) and (name is None or item.name == name):
                 results.append(_result(key, item))
     return sorted(results, key=lambda r: (r.integration_key, r.name, r.subscription_id))
 
@@ -138,9 +138,9 @@ def _config(key: str) -> str | None:
     return None if value is None else str(value)
 
 
-def _result(integration_key: str, body: dict[str, Any]) -> AuditLogSubscriptionResult:
-    document = document_from_api(body)
-    subscription_id = str(body.get("_id"))
+def _result(integration_key: str, subscription: Subscription) -> AuditLogSubscriptionResult:
+    document = document_from_api(subscription)
+    subscription_id = subscription.id
     statements = tuple(Statement.model_validate(s) for s in document["statements"])
     return AuditLogSubscriptionResult(
         id=f"{integration_key}/{subscription_id}",
@@ -151,5 +151,5 @@ def _result(integration_key: str, body: dict[str, Any]) -> AuditLogSubscriptionR
         tags=tuple(document["tags"]),
         statements=statements,
         config=pulumi.Output.secret(document["config"]),
-        status=dict(body.get("_status") or {}),
+        status=dict(subscription.status or {}),
     )

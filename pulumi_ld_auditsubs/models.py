@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic.alias_generators import to_camel
 
 from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
@@ -129,9 +129,13 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 
 class Subscription(BaseModel):
-    """An audit log subscription as the API returns it (its ``Integration`` schema)."""
+    """An audit log subscription as the API returns it (its ``Integration`` schema).
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    Parsed once, where an answer enters (the client); everything above works with this object.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    """Fields this model does not name stay in ``model_extra`` (``health`` scrubs legacy credentials)."""
 
     id: str = Field(alias="_id")
     kind: str
@@ -140,7 +144,8 @@ class Subscription(BaseModel):
     config: dict[str, Any]
     """Form-variable values; secret ones come back masked."""
     statements: list[dict[str, Any]] = []
-    on: bool = False
+    on: StrictBool = False
+    """A JSON boolean: ``1`` is no ``true`` (a proxy's rewrite must not pass as the declared value)."""
     tags: list[str] = []
     status: dict[str, Any] | None = Field(default=None, alias="_status")
     """Delivery counters and recent errors (``successCount``, ``errorCount``, ``lastError`` ...)."""

@@ -18,12 +18,10 @@ import functools
 import logging
 import sys
 import threading
-import time
 import weakref
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import pydantic
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
@@ -42,7 +40,6 @@ from pulumi_ld_auditsubs._net import same_host
 from pulumi_ld_auditsubs.catalog import Integration, load_catalog
 from pulumi_ld_auditsubs.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import (
-    InvalidResponseError,
     LaunchDarklyError,
     NotFoundError,
     SettingsError,
@@ -59,7 +56,7 @@ from pulumi_ld_auditsubs.models import (
     document_from_api,
 )
 from pulumi_ld_auditsubs.patch import json_equal, same_tags, subscription_patch, with_declared_secrets
-from pulumi_ld_auditsubs.ref import ID_RULE, SubscriptionRef, collection_path, is_subscription_id, split_ref
+from pulumi_ld_auditsubs.ref import ID_RULE, SubscriptionRef, is_subscription_id, split_ref
 from pulumi_ld_auditsubs.settings import (
     CONFIG_KEYS,
     HOST_ENV,
@@ -252,11 +249,18 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         adopt_id = props.get("adoptId")
         if adopt_id:
             live = self._adopt(client, key, str(adopt_id), wanted, integration, _change_comment(props))
+            recovery.claim(live.id)
         else:
-            live = self._post(client, settings, key, _post_body(props, wanted), wanted, integration)
-        recovery.claim(live["_id"])
+            live = recovery.create_exactly_once(
+                client,
+                key,
+                _post_body(props, wanted),
+                wanted,
+                integration,
+                wait_seconds=settings.create_recovery_seconds,
+            )
         return CreateResult(
-            SubscriptionRef(key, live["_id"]).resource_id,
+            SubscriptionRef(key, live.id).resource_id,
             _outputs(props, live, integration, api_host=settings.host),
         )
 
@@ -289,9 +293,8 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         )
         if not operations:
             return UpdateResult(_outputs(news, None, integration, previous=olds, api_host=settings.host))
-        request = f"PATCH {ref.path}"
         try:
-            answer = settings.client().patch_subscription(
+            live = settings.client().patch_subscription(
                 key, subscription_id, operations, comment=_change_comment(news)
             )
         except NotFoundError:
@@ -299,8 +302,6 @@ class AuditLogSubscriptionProvider(ResourceProvider):
                 "it no longer exists in LaunchDarkly; run `pulumi refresh` to drop it from the stack, "
                 "then `pulumi up` to recreate it"
             ) from None
-        # The answer must be the subscription that was patched, or nothing of it reaches state.
-        live = _parse_answer(answer, request, subscription_id, key)
         return UpdateResult(_outputs(news, live, integration, api_host=settings.host))
 
     @_boundary("refresh")
@@ -309,14 +310,12 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         key, subscription_id = ref.integration_key, ref.subscription_id
         moving = self._moving(props.get("apiHost"), "move")
         settings = self._settings()
-        request = f"GET {ref.path}"
         try:
-            answer = settings.client().get_subscription(key, subscription_id)
+            live = settings.client().get_subscription(key, subscription_id)
         except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: deleted out of band
             if moving:
                 _left_behind(id_, props.get("apiHost"), settings.host, "dropped from the stack")
             return ReadResult(None, {})
-        live = _parse_answer(answer, request, subscription_id, key)
         integration = _integration(key)
         inputs = _refreshed_inputs(props, live, integration)
         return ReadResult(id_, _outputs(inputs, live, integration, api_host=settings.host), inputs)
@@ -343,7 +342,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         wanted: dict[str, Any],
         integration: Integration | None,
         comment: str,
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         """Take over an existing subscription: one GET, then one PATCH if it differs."""
         adopt_key, subscription_id = split_ref(adopt_id)
         if adopt_key is not None and adopt_key != key:
@@ -376,19 +375,17 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         *,
         missing: str,
         ours: bool = False,
-    ) -> dict[str, Any]:
+    ) -> Subscription:
         """One GET, then one PATCH if the live subscription differs from ``wanted``.
 
         Someone else's subscription (adoption) gets the declared secrets, since a masked value cannot
         prove them; ``ours`` (a re-homed one) keeps a masked secret consistent with the declared
         one, as refresh does, so an unchanged secret is not re-sent.
         """
-        path = SubscriptionRef(key, subscription_id).path
         try:
-            answer = client.get_subscription(key, subscription_id)
+            live = client.get_subscription(key, subscription_id)
         except NotFoundError:
             raise LaunchDarklyError(missing) from None
-        live = _parse_answer(answer, f"GET {path}", subscription_id, key)
         current = comparable_live_document(live, integration)
         if ours:
             current["config"] = with_declared_secrets(
@@ -397,47 +394,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         operations = subscription_patch(current, wanted)
         if not operations:
             return live
-        answer = client.patch_subscription(key, subscription_id, operations, comment=comment)
-        return _parse_answer(answer, f"PATCH {path}", subscription_id, key)
-
-    def _post(
-        self,
-        client: LaunchDarklyClient,
-        settings: ProviderSettings,
-        key: str,
-        body: dict[str, Any],
-        wanted: dict[str, Any],
-        integration: Integration | None,
-    ) -> dict[str, Any]:
-        """Create exactly once (see :mod:`.recovery`); an answer that cannot be stored is read back."""
-        started = time.time()
-        with recovery.one_identical_create_at_a_time(settings.host, key, wanted):
-            answer = recovery.create_exactly_once(
-                client, key, body, wanted, integration, wait_seconds=settings.create_recovery_seconds
-            )
-            recovery.claim(str(answer.get("_id")))
-        try:
-            return _parse_answer(answer, f"POST {collection_path(key)}", None, key)
-        except InvalidResponseError as unusable:
-            subscription_id = answer.get("_id")
-            if not isinstance(subscription_id, str) or not is_subscription_id(subscription_id):
-                raise
-            problem = str(unusable)
-        # Created, but its answer cannot be stored: read it back (it must be what was declared).
-        path = SubscriptionRef(key, subscription_id).path
-        try:
-            live = _parse_answer(
-                client.get_subscription(key, subscription_id), f"GET {path}", subscription_id, key
-            )
-            if recovery.same_subscription(live, wanted, integration):
-                return live
-            problem += f"; GET {path} is not the declared subscription"
-        except LaunchDarklyError as exc:
-            problem += f"; reading it back failed too ({exc})"
-        raise LaunchDarklyError(
-            f"{problem}. Nothing was stored and the POST was not re-sent. "
-            f"{recovery.what_to_check(key, wanted.get('name'), started)}; or delete it in LaunchDarkly"
-        )
+        return client.patch_subscription(key, subscription_id, operations, comment=comment)
 
 
 def _log_to_stderr() -> None:
@@ -460,38 +417,6 @@ class _CurrentStderr(logging.Handler):
             sys.stderr.flush()
         except Exception:  # logging must never fail a step
             self.handleError(record)
-
-
-def _parse_answer(
-    answer: Mapping[str, Any], request: str, expected_id: str | None, key: str
-) -> dict[str, Any]:
-    """An API answer that may reach state: a subscription with a well-formed id (the expected one).
-
-    Names the request and the offending field, never a value (config may hold secrets).
-    """
-    method, _, path = request.partition(" ")
-
-    def unusable(problem: str) -> InvalidResponseError:
-        return InvalidResponseError(f"{problem}; nothing was stored", method=method, path=path)
-
-    subscription_id = answer.get("_id")
-    if not is_subscription_id(subscription_id):
-        raise unusable("the answer's `_id` is not a subscription id (24 lowercase hexadecimal digits)")
-    if expected_id is not None and subscription_id != expected_id:
-        raise unusable(f"the answer is subscription {subscription_id}, not the requested {expected_id}")
-    try:
-        parsed = Subscription.model_validate(answer)
-    except pydantic.ValidationError as exc:
-        fields = "; ".join(
-            f"field `{'.'.join(str(part) for part in error['loc'])}`: {error['msg']}"
-            for error in exc.errors()[:3]
-        )
-        raise unusable(f"the answer is not a subscription ({fields})") from None
-    if parsed.kind != key:
-        raise unusable(f"the answer is a {parsed.kind!r} subscription, not a {key!r} one")
-    live = dict(answer)
-    live["_status"] = parsed.status or {}
-    return live
 
 
 def _left_behind(id_: str, recorded_host: object, host: str, what: str) -> None:
@@ -549,7 +474,7 @@ def _post_body(props: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str,
 
 def _outputs(
     inputs: Mapping[str, Any],
-    live: Mapping[str, Any] | None,
+    live: Subscription | None,
     integration: Integration | None,
     *,
     api_host: str,
@@ -563,10 +488,9 @@ def _outputs(
         previous = previous or {}
         subscription_id, status = previous.get("subscriptionId"), previous.get("status")
     else:
-        subscription_id, status = live.get("_id"), live.get("_status")
+        subscription_id, status = live.id, live.status
         if integration is not None:
-            live_config = live.get("config") or {}
-            config.update({k: live_config[k] for k in integration.generated_keys if k in live_config})
+            config.update({k: live.config[k] for k in integration.generated_keys if k in live.config})
     outputs["config"] = config
     outputs["subscriptionId"] = subscription_id
     outputs["status"] = status or {}
@@ -575,7 +499,7 @@ def _outputs(
 
 
 def _refreshed_inputs(
-    stored: Mapping[str, Any], live: Mapping[str, Any], integration: Integration | None
+    stored: Mapping[str, Any], live: Subscription, integration: Integration | None
 ) -> dict[str, Any]:
     """The inputs that describe the live subscription, phrased like the stored ones.
 

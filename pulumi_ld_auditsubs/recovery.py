@@ -41,10 +41,10 @@ from typing import Any
 
 from pulumi_ld_auditsubs.catalog import Integration
 from pulumi_ld_auditsubs.client import LaunchDarklyClient
-from pulumi_ld_auditsubs.errors import LaunchDarklyError, OutcomeUnknownError
-from pulumi_ld_auditsubs.models import comparable_live_document
+from pulumi_ld_auditsubs.errors import InvalidResponseError, LaunchDarklyError, OutcomeUnknownError
+from pulumi_ld_auditsubs.models import Subscription, comparable_live_document
 from pulumi_ld_auditsubs.patch import same_document
-from pulumi_ld_auditsubs.ref import is_subscription_id, subscription_id_created_at
+from pulumi_ld_auditsubs.ref import SubscriptionRef, subscription_id_created_at
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,37 @@ def create_exactly_once(
     wait_seconds: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> dict[str, Any]:
+) -> Subscription:
+    """The subscription this create made: POSTed, found after a lost answer, or read back.
+
+    Identical creates of this process take turns (:func:`one_identical_create_at_a_time`), and the
+    result is claimed before the turn ends, so no other create can take it for its own.
+    """
+    started = time.time()
+    with one_identical_create_at_a_time(client.host, key, wanted):
+        try:
+            created = _post_until_known(
+                client, key, body, wanted, integration, wait_seconds=wait_seconds, sleep=sleep, clock=clock
+            )
+        except InvalidResponseError as unusable:
+            if unusable.created_id is None:
+                raise
+            created = _read_back(client, key, unusable.created_id, wanted, integration, unusable, started)
+        claim(created.id)
+        return created
+
+
+def _post_until_known(
+    client: LaunchDarklyClient,
+    key: str,
+    body: Mapping[str, Any],
+    wanted: Mapping[str, Any],
+    integration: Integration | None,
+    *,
+    wait_seconds: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> Subscription:
     """POST ``body``; if its outcome is unknown, find what it created, and POST once more only when
     a whole recovery window found nothing.
 
@@ -133,6 +163,31 @@ def create_exactly_once(
     return found
 
 
+def _read_back(
+    client: LaunchDarklyClient,
+    key: str,
+    subscription_id: str,
+    wanted: Mapping[str, Any],
+    integration: Integration | None,
+    unusable: InvalidResponseError,
+    started: float,
+) -> Subscription:
+    """Created, but its answer cannot be stored: read it back; it must be what was declared."""
+    path = SubscriptionRef(key, subscription_id).path
+    problem = str(unusable)
+    try:
+        live = client.get_subscription(key, subscription_id)
+        if same_subscription(live, wanted, integration):
+            return live
+        problem += f"; GET {path} is not the declared subscription"
+    except LaunchDarklyError as exc:
+        problem += f"; reading it back failed too ({exc})"
+    raise LaunchDarklyError(
+        f"{problem}. Nothing was stored and the POST was not re-sent. "
+        f"{what_to_check(key, wanted.get('name'), started)}; or delete it in LaunchDarkly"
+    )
+
+
 def find_created(
     client: LaunchDarklyClient,
     key: str,
@@ -143,7 +198,7 @@ def find_created(
     wait_seconds: float,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-) -> dict[str, Any] | None:
+) -> Subscription | None:
     """The subscription the POST behind ``lost`` created, or None when the whole window found no match.
 
     Raises LaunchDarklyError when it cannot be certain (several matches, or one made just before the
@@ -176,7 +231,7 @@ def find_created(
                 wanted.get("name"),
                 lost.method,
                 lost.path,
-                found["_id"],
+                found.id,
             )
             return found
         if len(matches) > 1:
@@ -197,25 +252,21 @@ def find_created(
         wait = min(wait * 2, _LONGEST_WAIT)
 
 
-def _recent_unclaimed(item: Mapping[str, Any], sent_at: float) -> bool:
+def _recent_unclaimed(item: Subscription, sent_at: float) -> bool:
     """Created no earlier than the clock-skew allowance before the POST, and not taken in this process."""
-    subscription_id = item.get("_id")
-    if not is_subscription_id(subscription_id):
-        return False
-    assert isinstance(subscription_id, str)
     with _CLAIMED_LOCK:
-        if subscription_id in _CLAIMED:
+        if item.id in _CLAIMED:
             return False
-    return subscription_id_created_at(subscription_id) >= sent_at - CLOCK_SKEW_SECONDS
+    return subscription_id_created_at(item.id) >= sent_at - CLOCK_SKEW_SECONDS
 
 
-def _created_since(item: Mapping[str, Any], sent_at: float) -> bool:
+def _created_since(item: Subscription, sent_at: float) -> bool:
     """Created in or after the second the POST was sent (ids have one-second resolution)."""
-    return subscription_id_created_at(str(item["_id"])) >= math.floor(sent_at)
+    return subscription_id_created_at(item.id) >= math.floor(sent_at)
 
 
 def same_subscription(
-    candidate: Mapping[str, Any], wanted: Mapping[str, Any], integration: Integration | None
+    candidate: Subscription | Mapping[str, Any], wanted: Mapping[str, Any], integration: Integration | None
 ) -> bool:
     """Whether a listed subscription is the wanted document, by :func:`.patch.same_document`'s rules."""
     try:
@@ -232,15 +283,15 @@ def _when(subscription_id: str) -> str:
     return created.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _several_message(key: str, lost: OutcomeUnknownError, candidates: list[dict[str, Any]]) -> str:
-    listed = ", ".join(f"{c['_id']} (created {_when(c['_id'])})" for c in candidates)
+def _several_message(key: str, lost: OutcomeUnknownError, candidates: list[Subscription]) -> str:
+    listed = ", ".join(f"{c.id} (created {_when(c.id)})" for c in candidates)
     if len(candidates) == 1:
         return (
             f"{lost}. One subscription matching this resource, {listed}, was created just before the "
             "POST was sent by this machine's clock: it is either the one this POST made (if "
             "LaunchDarkly's clock runs behind this machine's) or an identical one made by someone else, "
             "so the provider took none and sent nothing more. If it is this resource's, set "
-            f'adopt_id="{key}/{candidates[0]["_id"]}" on it; if it belongs to someone else, run '
+            f'adopt_id="{key}/{candidates[0].id}" on it; if it belongs to someone else, run '
             "`pulumi up` again"
         )
     return (

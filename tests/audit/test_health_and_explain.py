@@ -21,6 +21,7 @@ from pulumi_ld_auditsubs.catalog import load_catalog
 from pulumi_ld_auditsubs.cli import main
 from pulumi_ld_auditsubs.export_render import FoundSubscription
 from pulumi_ld_auditsubs.health import assess, delivery_failing
+from pulumi_ld_auditsubs.models import Subscription
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-audit-tests-1b7e94"
@@ -370,7 +371,9 @@ def test_error_bodies_are_scrubbed_of_the_subscription_secrets(
         "errors": [{"statusCode": 401, "responseBody": body, "timestamp": 5}],
     }
     document = {"_id": "65f0c0ffee0123456789abcd", "name": "n", "on": True, "_status": status, **item}
-    stream = assess(FoundSubscription(key, document), load_catalog())
+    document.setdefault("kind", key)
+    document.setdefault("config", {})
+    stream = assess(FoundSubscription(key, Subscription.model_validate(document)), load_catalog())
     assert stream.last_error_detail is not None
     assert stream.last_error_detail.response_body == expected
     assert stream.failing

@@ -27,6 +27,8 @@ BODY = {
     "config": {"url": "https://example.webhook.office.com/webhookb2/abc"},
     "statements": [{"effect": "allow", "actions": ["*"], "resources": ["proj/*"]}],
 }
+LISTED = {"_id": OTHER_ID, "kind": "msteams", "name": "listed", "config": {}, "on": True}
+"""A well-formed list item, beside the broken one a case puts after it."""
 HTML_404 = "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body>nginx</body></html>"
 
 
@@ -52,7 +54,7 @@ def client(emulator: Emulator) -> LaunchDarklyClient:
 def subscription_id(client: LaunchDarklyClient, emulator: Emulator) -> str:
     created = client.create_subscription("msteams", BODY)
     emulator.clear_requests()
-    return str(created["_id"])
+    return str(created.id)
 
 
 GARBLED: list[tuple[str, dict[str, Any], str]] = [
@@ -109,8 +111,11 @@ def test_a_patch_answer_must_be_the_patched_subscription(
         ({"items": {"_id": OTHER_ID}}, "`items` is not a list"),
         ({"totalCount": 0}, "`items` is not a list"),
         ({"items": ["x"]}, "`items[0]` is not an object"),
-        ({"items": [{"_id": OTHER_ID}, {"_id": None}]}, "`items[1]._id` is not a subscription id"),
+        ({"items": [LISTED, {**LISTED, "_id": None}]}, "`items[1]._id` is not a subscription id"),
         ({"items": [{"_id": "abc/../def"}]}, "`items[0]._id` is not a subscription id"),
+        ({"items": [LISTED, {"_id": OTHER_ID}]}, "field `items[1].kind`: Field required"),
+        ({"items": [{**LISTED, "on": 1}]}, "field `items[0].on`: Input should be a valid boolean"),
+        ({"items": [{**LISTED, "kind": "slack"}]}, "`items[0].kind` is 'slack', not 'msteams'"),
     ],
 )
 def test_a_list_with_unusable_items_is_refused(

@@ -61,7 +61,7 @@ def client(emulator: Emulator, waits: list[float]) -> LaunchDarklyClient:
 
 def test_every_request_carries_the_contract_headers(client: LaunchDarklyClient, emulator: Emulator) -> None:
     created = client.create_subscription("msteams", BODY)
-    client.get_subscription("msteams", created["_id"])
+    client.get_subscription("msteams", created.id)
     post, get = emulator.requests
     for recorded in (post, get):
         assert recorded.headers["LD-API-Version"] == "20240415"
@@ -73,14 +73,14 @@ def test_every_request_carries_the_contract_headers(client: LaunchDarklyClient, 
 
 def test_crud_round_trip(client: LaunchDarklyClient) -> None:
     created = client.create_subscription("msteams", BODY)
-    assert any(item["_id"] == created["_id"] for item in client.list_subscriptions("msteams"))
+    assert any(item.id == created.id for item in client.list_subscriptions("msteams"))
     patched = client.patch_subscription(
-        "msteams", created["_id"], [{"op": "replace", "path": "/on", "value": True}]
+        "msteams", created.id, [{"op": "replace", "path": "/on", "value": True}]
     )
-    assert patched["on"] is True
-    client.delete_subscription("msteams", created["_id"])
+    assert patched.on is True
+    client.delete_subscription("msteams", created.id)
     with pytest.raises(NotFoundError):
-        client.get_subscription("msteams", created["_id"])
+        client.get_subscription("msteams", created.id)
 
 
 def test_errors_are_typed_and_carry_launchdarklys_details(

@@ -137,9 +137,9 @@ def test_answers_that_say_nothing_was_done_are_retried_for_a_post(
 ) -> None:
     emulator.inject_fault("POST", COLLECTION, status=status, headers=headers)
     created = client.create_subscription("msteams", BODY)
-    assert is_subscription_id(created["_id"])
+    assert is_subscription_id(created.id)
     assert [r.status for r in emulator.requests] == [status, 201]
-    assert [s["_id"] for s in emulator.subscriptions()] == [created["_id"]]
+    assert [s["_id"] for s in emulator.subscriptions()] == [created.id]
 
 
 def test_an_unsafe_patch_is_not_repeated_after_a_gateway_error(
@@ -147,10 +147,10 @@ def test_an_unsafe_patch_is_not_repeated_after_a_gateway_error(
 ) -> None:
     """Removing an item twice would remove two: a 502 on such a PATCH is reported, not retried."""
     created = client.create_subscription("msteams", {**BODY, "tags": ["a", "b"]})
-    path = f"{COLLECTION}/{created['_id']}"
+    path = f"{COLLECTION}/{created.id}"
     emulator.inject_fault("PATCH", path, status=502, raw_body=GATEWAY_PAGE, content_type="text/html")
     with pytest.raises(ServerError, match="HTTP 502"):
-        client.patch_subscription("msteams", created["_id"], [{"op": "remove", "path": "/tags/0"}])
+        client.patch_subscription("msteams", created.id, [{"op": "remove", "path": "/tags/0"}])
     assert sum(1 for r in emulator.requests if r.method == "PATCH") == 1
 
 
@@ -187,11 +187,11 @@ def test_a_lost_patch_answer_is_retried_only_when_applying_twice_changes_nothing
 ) -> None:
     """An add into an array applied twice would insert twice: that loss is reported instead."""
     created = client.create_subscription("msteams", {**BODY, "tags": ["a", "b"]})
-    emulator.inject_fault("PATCH", f"{COLLECTION}/{created['_id']}", action="drop_after")
+    emulator.inject_fault("PATCH", f"{COLLECTION}/{created.id}", action="drop_after")
     if retried:
-        client.patch_subscription("msteams", created["_id"], [operation])
+        client.patch_subscription("msteams", created.id, [operation])
     else:
         with pytest.raises(ApiConnectionError):
-            client.patch_subscription("msteams", created["_id"], [operation])
+            client.patch_subscription("msteams", created.id, [operation])
     assert sum(1 for r in emulator.requests if r.method == "PATCH") == (2 if retried else 1)
     assert emulator.subscriptions()[0]["tags"].count("c") <= 1

@@ -54,7 +54,7 @@ def test_threads_share_the_wait_for_a_spent_window_and_none_fails() -> None:
             )
         statuses = [r.status for r in limited.requests]
         stored = limited.subscriptions("msteams")
-    assert sorted(s["_id"] for s in stored) == sorted(c["_id"] for c in created)  # all made, none twice
+    assert sorted(s["_id"] for s in stored) == sorted(c.id for c in created)  # all made, none twice
     assert statuses.count(201) == creates
     assert statuses.count(429) <= math.ceil(creates / per_window)  # no more 429s than windows
 
@@ -107,7 +107,7 @@ def test_a_spent_global_window_holds_every_route(emulator: Emulator) -> None:
     )
     assert client.list_subscriptions("msteams") == []
     created = client.create_subscription("msteams", body("after the global window"))  # another route
-    assert created["name"] == "after the global window"
+    assert created.name == "after the global window"
     assert waits == [pytest.approx(2.0, abs=0.5)]
 
 

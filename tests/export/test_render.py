@@ -18,13 +18,14 @@ from pulumi_ld_auditsubs.export_render import (
     render_project,
     resource_names,
 )
+from pulumi_ld_auditsubs.models import Subscription
 
 ALL_FLAGS = {"effect": "allow", "actions": ["*"], "resources": ["proj/*"]}
 
 
 def found(key: str, name: str, sub_id: str, config: dict[str, Any], **extra: Any) -> FoundSubscription:
     body = {"_id": sub_id, "kind": key, "name": name, "config": config, "statements": [ALL_FLAGS], "on": True}
-    return FoundSubscription(key, {**body, **extra})
+    return FoundSubscription(key, Subscription.model_validate({**body, **extra}))
 
 
 def render(*items: FoundSubscription) -> Any:

@@ -71,12 +71,8 @@ def test_a_number_is_not_a_boolean_in_config() -> None:
     assert not same_subscription(listed, WANTED, DATADOG)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="models.Subscription reads `on` with pydantic's lax bool (1 -> True) before any comparison; "
-    "same_document itself tells 1 from True (test_same_document_tells_a_number_from_a_boolean)",
-)
 def test_a_listed_on_of_1_is_not_on_true() -> None:
+    """``models.Subscription`` reads ``on`` as a strict JSON boolean, so 1 never passes as true."""
     assert not same_subscription(_listed(on=1), WANTED, DATADOG)
 
 
