@@ -23,6 +23,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ from pulumi_ld_auditsubs.settings import (
     RETRY_TIMEOUT_ENV,
     RETRY_TIMEOUT_KEY,
     TOKEN_KEY,
+    ProviderSettings,
 )
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,32 @@ class RetryPolicy:
         if response is not None:
             wait = retry_after_seconds(response) or wait
         return min(self.max_wait, wait + self.jitter(wait))
+
+
+# -- one client per settings ---------------------------------------------------------------------------
+
+_CLIENTS: weakref.WeakKeyDictionary[ProviderSettings, LaunchDarklyClient] = weakref.WeakKeyDictionary()
+_CLIENTS_LOCK = threading.Lock()
+
+
+def client_for(settings: ProviderSettings) -> LaunchDarklyClient:
+    """The client for these settings (the provider, the lookups and the commands get theirs here).
+
+    Built once per settings and then shared by every call and thread: a client holds no
+    per-request state. It takes host and token as given: the settings checked them.
+    """
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(settings)
+        if client is None:
+            client = LaunchDarklyClient(
+                settings.host,
+                settings.token,
+                token_source=settings.token_source,
+                timeout=(CONNECT_TIMEOUT_SECONDS, settings.read_timeout_seconds),
+                retry=RetryPolicy(budget_seconds=settings.retry_timeout_seconds),
+            )
+            _CLIENTS[settings] = client
+        return client
 
 
 # -- sessions -------------------------------------------------------------------------------------------

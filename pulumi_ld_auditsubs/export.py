@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pulumi_ld_auditsubs._version import __version__
 from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, client_for
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, NotFoundError
 from pulumi_ld_auditsubs.export_render import ExportedProject, FoundSubscription, render_project
 from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY, DEFAULT_HOST, ProviderSettings
@@ -152,7 +152,7 @@ def _client(api_host: str | None) -> LaunchDarklyClient:
             "no LaunchDarkly access token: set LAUNCHDARKLY_ACCESS_TOKEN (a token with reader access "
             "to integrations is enough; export never writes)"
         )
-    return settings.client()
+    return client_for(settings)
 
 
 def _check_output_dir(directory: Path, *, force: bool) -> None:

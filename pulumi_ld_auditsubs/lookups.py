@@ -22,7 +22,7 @@ import pulumi
 from pulumi.runtime.config import get_config
 
 from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, client_for
 from pulumi_ld_auditsubs.errors import (
     LaunchDarklyError,
     MissingCredentialsError,
@@ -129,7 +129,7 @@ def _client() -> LaunchDarklyClient:
         raise LaunchDarklyError(f"cannot look audit log subscriptions up: {exc}") from None
     if settings.token is None:
         raise MissingCredentialsError()
-    return settings.client()
+    return client_for(settings)
 
 
 def _config(key: str) -> str | None:

@@ -38,7 +38,7 @@ from pulumi.runtime.rpc import contains_unknowns
 from pulumi_ld_auditsubs import recovery
 from pulumi_ld_auditsubs._net import same_host
 from pulumi_ld_auditsubs.catalog import Integration, load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient
+from pulumi_ld_auditsubs.client import LaunchDarklyClient, client_for
 from pulumi_ld_auditsubs.errors import (
     LaunchDarklyError,
     NotFoundError,
@@ -244,7 +244,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         settings = self._settings()
         integration = _integration(key)
         wanted = desired_document(props, integration)
-        client = settings.client()
+        client = client_for(settings)
         _register_secrets(props, integration)
         adopt_id = props.get("adoptId")
         if adopt_id:
@@ -275,7 +275,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         _register_secrets(news, integration)
         if moving:  # re-homed on purpose: take it over where it is now, like an adoption
             live = self._take_over(
-                settings.client(),
+                client_for(settings),
                 key,
                 subscription_id,
                 desired_document(news, integration),
@@ -294,7 +294,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         if not operations:
             return UpdateResult(_outputs(news, None, integration, previous=olds, api_host=settings.host))
         try:
-            live = settings.client().patch_subscription(
+            live = client_for(settings).patch_subscription(
                 key, subscription_id, operations, comment=_change_comment(news)
             )
         except NotFoundError:
@@ -311,7 +311,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         moving = self._moving(props.get("apiHost"), "move")
         settings = self._settings()
         try:
-            live = settings.client().get_subscription(key, subscription_id)
+            live = client_for(settings).get_subscription(key, subscription_id)
         except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: deleted out of band
             if moving:
                 _left_behind(id_, props.get("apiHost"), settings.host, "dropped from the stack")
@@ -327,7 +327,7 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         moving = self._moving(_props.get("apiHost"), "delete")
         settings = self._settings()
         try:
-            settings.client().delete_subscription(key, subscription_id)
+            client_for(settings).delete_subscription(key, subscription_id)
         except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: already gone
             if moving:
                 _left_behind(id_, _props.get("apiHost"), settings.host, "removed from the stack")

@@ -18,17 +18,12 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from urllib3.util import parse_url
 
 from pulumi_ld_auditsubs._net import is_loopback_host
 from pulumi_ld_auditsubs.errors import SettingsError
-
-if TYPE_CHECKING:
-    from pulumi_ld_auditsubs.client import LaunchDarklyClient
-
 
 DEFAULT_HOST = "https://app.launchdarkly.com"
 FEDERAL_HOST = "https://app.launchdarkly.us"
@@ -100,29 +95,6 @@ class ProviderSettings:
             f"token_source={self.token_source!r}, "
             f"allow_unknown_integrations={self.allow_unknown_integrations})"
         )
-
-    def __getstate__(self) -> dict[str, object]:  # the cached client stays out of pickles and copies
-        return {name: value for name, value in self.__dict__.items() if name != "_client"}
-
-    def client(self) -> LaunchDarklyClient:
-        """The client for these settings (the provider and the lookups get theirs here).
-
-        Built once per settings and then shared by every call and thread: a client holds no
-        per-request state. The client takes host and token as given: they were checked here.
-        """
-        from pulumi_ld_auditsubs.client import LaunchDarklyClient, RetryPolicy  # client needs our names
-
-        built: LaunchDarklyClient | None = self.__dict__.get("_client")
-        if built is None:
-            built = LaunchDarklyClient(
-                self.host,
-                self.token,
-                token_source=self.token_source,
-                timeout=(CONNECT_TIMEOUT_SECONDS, self.read_timeout_seconds),
-                retry=RetryPolicy(budget_seconds=self.retry_timeout_seconds),
-            )
-            object.__setattr__(self, "_client", built)  # frozen: a cache, not a field (not compared)
-        return built
 
     @classmethod
     def resolve(

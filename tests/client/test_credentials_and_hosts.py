@@ -21,6 +21,7 @@ from pulumi_ld_auditsubs.client import (
     RateLimitWindows,
     RetryPolicy,
 )
+from pulumi_ld_auditsubs.client import client_for as client_from_settings
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     AuthenticationError,
@@ -90,7 +91,9 @@ def settled(host: str, token: str, environ: dict[str, str] | None = None) -> Pro
 
 def test_surrounding_whitespace_is_stripped_and_the_token_works(emulator: Emulator) -> None:
     assert validate_token(f"  {TOKEN}\n", "LAUNCHDARKLY_ACCESS_TOKEN") == TOKEN
-    assert isinstance(settled(emulator.url, f" {TOKEN}\r\n").client().list_subscriptions("msteams"), list)
+    assert isinstance(
+        client_from_settings(settled(emulator.url, f" {TOKEN}\r\n")).list_subscriptions("msteams"), list
+    )
 
 
 def test_a_malformed_token_fails_before_any_request(emulator: Emulator) -> None:
@@ -270,7 +273,7 @@ def test_a_host_urllib3_could_read_differently_is_refused(host: str, says: str) 
 def test_the_validated_host_receives_the_request(emulator: Emulator) -> None:
     emulator.clear_requests()
     for spelling in (f" {emulator.url}/ ", f"http://localhost:{emulator.port}"):
-        settled(spelling, TOKEN).client().list_subscriptions("msteams")
+        client_from_settings(settled(spelling, TOKEN)).list_subscriptions("msteams")
     assert [(r.method, r.path) for r in emulator.requests] == [("GET", COLLECTION)] * 2
 
 

@@ -17,6 +17,7 @@ from pulumi_ld_auditsubs.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
+    client_for,
 )
 from pulumi_ld_auditsubs.errors import RateLimitedError
 from pulumi_ld_auditsubs.settings import RETRY_TIMEOUT_ENV, ProviderSettings
@@ -73,7 +74,7 @@ def test_a_window_that_resets_after_the_budget_fails_without_sending() -> None:
 
 def test_the_budget_comes_from_the_stack_then_the_environment_then_the_default(emulator: Emulator) -> None:
     def budget(config: dict[str, str], environ: dict[str, str]) -> float:
-        return ProviderSettings.resolve(config, environ).client().retry.budget_seconds
+        return client_for(ProviderSettings.resolve(config, environ)).retry.budget_seconds
 
     stack = {"ld-auditsubs:retryTimeoutSeconds": "7"}
     assert budget({}, {}) == 300
