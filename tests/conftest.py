@@ -1,4 +1,5 @@
-"""Suite-wide collection order and xdist grouping (``-n auto --dist loadgroup`` in pyproject.toml).
+"""Suite-wide: collection order and xdist grouping (``-n auto --dist loadgroup`` in pyproject.toml),
+and ``LocalEngine`` operations forked from a warm interpreter (tests/engine_forkserver.py).
 
 loadgroup hands ungrouped tests to the workers one at a time, in collection order, after the
 groups. Two things keep both workers busy to the end:
@@ -11,7 +12,15 @@ groups. Two things keep both workers busy to the end:
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import engine_forkserver
 import pytest
+
+from pulumi_ld_auditsubs.testing.engine import api as engine_api
 
 GROUPED_BY_MODULE = ("tests/provider/", "tests/typing/")
 """Modules under these directories run on one worker each (module-scoped processes)."""
@@ -31,3 +40,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if item.nodeid.startswith(GROUPED_BY_MODULE):
                 item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
     items.sort(key=_rank)  # stable: the order within each directory stays as collected
+
+
+class _ForkingSubprocess:
+    """The ``subprocess`` module as ``LocalEngine.run`` sees it: its command goes to the fork server."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def run(command: Sequence[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        if engine_forkserver.is_engine_command(command):
+            return engine_forkserver.run(command, **kwargs)
+        return subprocess.run(command, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _warm_local_engine() -> Iterator[None]:
+    """Every ``LocalEngine`` operation forks from a warm interpreter (see tests/engine_forkserver.py)."""
+    if os.environ.get("LD_AUDITSUBS_TESTS_COLD_ENGINE"):
+        yield
+        return
+    patch = pytest.MonkeyPatch()
+    patch.setattr(engine_api, "subprocess", _ForkingSubprocess())
+    try:
+        yield
+    finally:
+        patch.undo()
+        engine_forkserver.close_all()
