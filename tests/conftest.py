@@ -5,7 +5,8 @@ loadgroup hands ungrouped tests to the workers one at a time, in collection orde
 groups. Two things keep both workers busy to the end:
 
 - a module whose tests share an expensive module-scoped fixture (an engine-driven provider
-  process, one mypy run over the typing samples) is one group, so that fixture starts once;
+  process) is one group, so that fixture starts once; the modules that run mypy on the shared
+  .mypy_cache are one group, so they never write it at the same time;
 - the end-to-end tests (a process per local-engine operation) are collected first, so the last
   tests handed out are the quick ones and no worker is left finishing a 10 s test alone.
 """
@@ -22,8 +23,11 @@ import pytest
 
 from pulumi_ld_auditsubs.testing.engine import api as engine_api
 
-GROUPED_BY_MODULE = ("tests/provider/", "tests/typing/")
+GROUPED_BY_MODULE = ("tests/provider/",)
 """Modules under these directories run on one worker each (module-scoped processes)."""
+
+MYPY_MODULES = ("tests/typing/test_typed_config.py", "tests/packaging/test_readme.py")
+"""Modules that run mypy with the checkout's .mypy_cache: one worker, so one mypy at a time writes it."""
 
 SLOW_FIRST = ("tests/programs/", "tests/engine/", "tests/export/", "tests/lookups/", "tests/resource/")
 """End-to-end directories, handed out first, slowest kind first."""
@@ -37,8 +41,11 @@ def _rank(item: pytest.Item) -> int:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if config.pluginmanager.hasplugin("xdist"):  # the marker is xdist's (-p no:xdist runs serially)
         for item in items:
-            if item.nodeid.startswith(GROUPED_BY_MODULE):
-                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+            module = item.nodeid.split("::", 1)[0]
+            if module in MYPY_MODULES:
+                item.add_marker(pytest.mark.xdist_group("mypy"))
+            elif module.startswith(GROUPED_BY_MODULE):
+                item.add_marker(pytest.mark.xdist_group(module))
     items.sort(key=_rank)  # stable: the order within each directory stays as collected
 
 
