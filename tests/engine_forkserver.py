@@ -7,7 +7,8 @@ server imports them once and forks a child per operation: the child starts with 
 globals set (the server never runs an operation), takes the operation's environment, working
 directory and command line, runs the package's ``__main__`` as ``python -m`` would, then waits for
 its threads and runs the exit handlers as interpreter shutdown does. The dynamic provider is still
-its own ``python -m pulumi.dynamic`` process, started by the engine as before.
+its own ``python -m pulumi.dynamic`` process, started by the engine as before. Where the imports
+start a thread (pulumi 3.216 does), forking is unsafe and every operation starts cold as before.
 
 tests/conftest.py routes ``LocalEngine``'s command through :func:`run` (``subprocess.run``'s
 signature); everything else (the CLI tests, check_dist.sh, the demo) starts real processes. Set
@@ -34,8 +35,11 @@ IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", 
 _SERVER = r"""
 import atexit, json, os, runpy, signal, socket, sys, threading, traceback
 import pulumi_ld_auditsubs.cli, pulumi_ld_auditsubs.testing.engine.runner  # the warm imports
-assert threading.active_count() == 1, threading.enumerate()
 channel = socket.socket(fileno=int(sys.argv[1]))
+if threading.active_count() > 1:  # forking would copy a thread's locks but not the thread: decline
+    channel.sendall(b"cold\n")  # (pulumi 3.216 starts gRPC's asyncio poller on import)
+    sys.exit(0)
+channel.sendall(b"ready\n")
 base_path = sys.path[1:]  # sys.path[0] is '' for -c; python -m puts the working directory there
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
 while True:
@@ -98,20 +102,31 @@ class _Server:
             stdin=subprocess.DEVNULL,
         )
         theirs.close()
+        self.usable = self._line() == b"ready\n"
+        if not self.usable:
+            self.close()
+
+    def _line(self) -> bytes:
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = self._channel.recv(64)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
 
     def start(self, args: Sequence[str], env: Mapping[str, str], fds: list[int]) -> int:
         request = {"module": MODULE, "args": list(args), "env": dict(env), "cwd": os.getcwd()}
         with self._lock:
             socket.send_fds(self._channel, [json.dumps(request).encode()], fds)
-            answer = b""
-            while not answer.endswith(b"\n"):
-                chunk = self._channel.recv(64)
-                if not chunk:
-                    raise RuntimeError("the local-engine fork server stopped")
-                answer += chunk
+            answer = self._line()
+        if not answer:
+            raise RuntimeError("the local-engine fork server stopped")
         return int(answer)
 
     def close(self) -> None:
+        if self._channel.fileno() < 0:
+            return
         self._channel.close()
         try:
             self.process.wait(timeout=10)
@@ -128,7 +143,7 @@ def _server(python: str, env: Mapping[str, str]) -> _Server:
     key = (python, *(env.get(name, "\0") for name in IMPORT_ENV))
     with _servers_lock:
         server = _servers.get(key)
-        if server is None or server.process.poll() is not None:
+        if server is None or (server.usable and server.process.poll() is not None):
             server = _servers[key] = _Server(python, env)
         return server
 
@@ -158,11 +173,14 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """``subprocess.run(command, capture_output=True, text=True, env=env, timeout=...)``, forked."""
     assert capture_output and text and not check and not unexpected, "only LocalEngine.run's call"
+    server = _server(command[0], env)
+    if not server.usable:
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, check=False)
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     status_r, status_w = os.pipe()
     try:
-        pid = _server(command[0], env).start(command[3:], env, [out_w, err_w, status_w])
+        pid = server.start(command[3:], env, [out_w, err_w, status_w])
     finally:
         for fd in (out_w, err_w, status_w):
             os.close(fd)
