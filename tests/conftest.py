@@ -33,6 +33,14 @@ SLOW_FIRST = ("tests/programs/", "tests/engine/", "tests/export/", "tests/lookup
 """End-to-end directories, handed out first, slowest kind first."""
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the CPUs this process may use. Much of the suite waits (on a
+    client's timeout, a provider process, a forked operation), and on 2 CPUs 3 workers finish the
+    suite about 7% sooner than 2."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cpus + 1
+
+
 def _rank(item: pytest.Item) -> int:
     path = item.nodeid
     return next((i for i, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)), len(SLOW_FIRST))
