@@ -23,8 +23,8 @@ import pytest
 
 from pulumi_ld_auditsubs.testing.engine import api as engine_api
 
-GROUPED_BY_MODULE = ("tests/provider/",)
-"""Modules under these directories run on one worker each (module-scoped processes)."""
+GROUPED_BY_MODULE = ("tests/provider/", "tests/contract/test_official_client.py")
+"""Modules run on one worker each: a provider process per module, the official client's import."""
 
 MYPY_MODULES = ("tests/typing/test_typed_config.py", "tests/packaging/test_readme.py")
 """Modules that run mypy with the checkout's .mypy_cache: one worker, so one mypy at a time writes it."""

@@ -5,23 +5,54 @@ If the client's deserialization is stricter than the emulator's shapes, the emul
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-import launchdarkly_api
 import pytest
-from launchdarkly_api.api.integration_audit_log_subscriptions_api import IntegrationAuditLogSubscriptionsApi
-from launchdarkly_api.exceptions import (
-    ApiException,
-    BadRequestException,
-    ForbiddenException,
-    NotFoundException,
-    UnauthorizedException,
-)
-from launchdarkly_api.models.patch_operation import PatchOperation
-from launchdarkly_api.models.statement_post import StatementPost
-from launchdarkly_api.models.subscription_post import SubscriptionPost
 
 from pulumi_ld_auditsubs.testing import Emulator
+
+if TYPE_CHECKING:
+    import launchdarkly_api
+    from launchdarkly_api.api.integration_audit_log_subscriptions_api import (
+        IntegrationAuditLogSubscriptionsApi,
+    )
+    from launchdarkly_api.exceptions import (
+        ApiException,
+        BadRequestException,
+        ForbiddenException,
+        NotFoundException,
+        UnauthorizedException,
+    )
+    from launchdarkly_api.models.patch_operation import PatchOperation
+    from launchdarkly_api.models.statement_post import StatementPost
+    from launchdarkly_api.models.subscription_post import SubscriptionPost
+
+_OFFICIAL_NAMES = {
+    "launchdarkly_api.api.integration_audit_log_subscriptions_api": ["IntegrationAuditLogSubscriptionsApi"],
+    "launchdarkly_api.exceptions": [
+        "ApiException",
+        "BadRequestException",
+        "ForbiddenException",
+        "NotFoundException",
+        "UnauthorizedException",
+    ],
+    "launchdarkly_api.models.patch_operation": ["PatchOperation"],
+    "launchdarkly_api.models.statement_post": ["StatementPost"],
+    "launchdarkly_api.models.subscription_post": ["SubscriptionPost"],
+}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _official_client_imported() -> None:
+    """The names above, imported when these tests run rather than when they are collected: the
+    client's import takes 2-3 s, which every xdist worker would pay before its first test
+    (tests/conftest.py runs this module on one worker)."""
+    globals()["launchdarkly_api"] = importlib.import_module("launchdarkly_api")
+    for module, names in _OFFICIAL_NAMES.items():
+        imported = importlib.import_module(module)
+        globals().update({name: getattr(imported, name) for name in names})
 
 
 def _client(emulator: Emulator, token: str) -> Iterator[IntegrationAuditLogSubscriptionsApi]:
