@@ -238,7 +238,7 @@ class LaunchDarklyClient:
         rate_limits: RateLimitWindows | None = None,
     ) -> None:
         """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.settings.ProviderSettings` checked
-        them (build a client with its ``client()``); ``token_source`` names where the token came from."""
+        them (build one with :func:`client_for`); ``token_source`` names where the token came from."""
         self.host = host.rstrip("/")
         if token is not None:
             register_secret(token)  # the token goes on the wire from here: scrub it from every message

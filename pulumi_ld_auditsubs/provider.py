@@ -321,16 +321,16 @@ class AuditLogSubscriptionProvider(ResourceProvider):
         return ReadResult(id_, _outputs(inputs, live, integration, api_host=settings.host), inputs)
 
     @_boundary("delete")
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
         ref = SubscriptionRef.from_resource_id(id_)
         key, subscription_id = ref.integration_key, ref.subscription_id
-        moving = self._moving(_props.get("apiHost"), "delete")
+        moving = self._moving(props.get("apiHost"), "delete")
         settings = self._settings()
         try:
             client_for(settings).delete_subscription(key, subscription_id)
         except NotFoundError:  # LaunchDarkly's own 404, from the host that holds it: already gone
             if moving:
-                _left_behind(id_, _props.get("apiHost"), settings.host, "removed from the stack")
+                _left_behind(id_, props.get("apiHost"), settings.host, "removed from the stack")
 
     # -- helpers that need the client ----------------------------------------------------------
 
