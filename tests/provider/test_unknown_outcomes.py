@@ -122,6 +122,24 @@ def test_one_transient_fault_that_created_nothing_never_fails_the_create(
     assert [s["_id"] for s in named(emulator, name)] == [created.outputs["subscriptionId"]]
 
 
+def test_the_re_post_is_a_warning_in_the_log_the_engine_shows(emulator: Emulator) -> None:
+    """The README's limit of the one re-POST says each one is logged: the user can look for a twin."""
+    name = "re-post logged"
+    emulator.inject_fault("POST", COLLECTION, status=500)
+    provider = fast_provider(emulator)
+    try:
+        created = provider.create(provider.checked(datadog(name=name)))
+    finally:
+        stderr = provider.close()
+
+    warnings = [line for line in stderr.splitlines() if line.startswith("WARNING: pulumi-ld-auditsubs:")]
+    assert len(warnings) == 1
+    assert f"create of '{name}'" in warnings[0] and "HTTP 500" in warnings[0]
+    assert "no matching subscription appeared within 1 s, so the POST is sent once more" in warnings[0]
+    assert TOKEN not in stderr
+    assert [s["_id"] for s in named(emulator, name)] == [created.outputs["subscriptionId"]]
+
+
 def test_a_fault_on_the_second_post_too_fails_saying_what_to_check_and_never_posts_a_third_time(
     fast: EngineDrivenProvider, emulator: Emulator
 ) -> None:
