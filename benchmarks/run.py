@@ -48,11 +48,11 @@ from null_provider import LATENCY_ENV, TOKEN_ENV, URL_ENV, NullProvider, PlainRe
 from pulumi.dynamic import ResourceProvider
 from ratelimit_bulk import TOKEN, bench_ratelimit_bulk
 
-from pulumi_ld_auditsubs import models
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.coverage import matches
-from pulumi_ld_auditsubs.models import check_inputs, desired_document
-from pulumi_ld_auditsubs.patch import subscription_patch
+from pulumi_ld_auditsubs.rules import models
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.coverage import matches
+from pulumi_ld_auditsubs.rules.models import check_inputs, desired_document
+from pulumi_ld_auditsubs.rules.patch import subscription_patch
 from pulumi_ld_auditsubs.testing import Emulator, LocalEngine
 from pulumi_ld_auditsubs.testing.engine.values import from_struct
 from pulumi_ld_auditsubs.testing.provider_process import Created, EngineDrivenProvider, urn

@@ -21,8 +21,8 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import get_config
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, client_for
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, client_for
+from pulumi_ld_auditsubs.api.settings import CONFIG_KEYS, ProviderSettings
 from pulumi_ld_auditsubs.errors import (
     LaunchDarklyError,
     MissingCredentialsError,
@@ -30,10 +30,10 @@ from pulumi_ld_auditsubs.errors import (
     SettingsError,
     SubscriptionLookupError,
 )
-from pulumi_ld_auditsubs.models import Subscription, document_from_api
-from pulumi_ld_auditsubs.ref import split_ref
-from pulumi_ld_auditsubs.settings import CONFIG_KEYS, ProviderSettings
-from pulumi_ld_auditsubs.statement import Statement
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.models import Subscription, document_from_api
+from pulumi_ld_auditsubs.rules.ref import split_ref
+from pulumi_ld_auditsubs.rules.statement import Statement
 
 __all__ = [
     "AuditLogSubscriptionResult",

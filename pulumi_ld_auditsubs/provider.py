@@ -35,17 +35,25 @@ from pulumi.dynamic import (
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import contains_unknowns
 
-from pulumi_ld_auditsubs import recovery
-from pulumi_ld_auditsubs._net import same_host
-from pulumi_ld_auditsubs.catalog import Integration, load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, client_for
+from pulumi_ld_auditsubs.api._net import same_host
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, client_for
+from pulumi_ld_auditsubs.api.settings import (
+    CONFIG_KEYS,
+    HOST_ENV,
+    HOST_KEY,
+    MOVE_FROM_HOST_KEY,
+    ProviderSettings,
+    describe_source,
+)
 from pulumi_ld_auditsubs.errors import (
     LaunchDarklyError,
     NotFoundError,
     SettingsError,
     register_secret,
 )
-from pulumi_ld_auditsubs.models import (
+from pulumi_ld_auditsubs.operations import recovery
+from pulumi_ld_auditsubs.rules.catalog import Integration, load_catalog
+from pulumi_ld_auditsubs.rules.models import (
     INPUT_KEYS,
     NON_DIFFING_KEYS,
     PROVIDER_KEY,
@@ -55,16 +63,8 @@ from pulumi_ld_auditsubs.models import (
     desired_document,
     document_from_api,
 )
-from pulumi_ld_auditsubs.patch import json_equal, same_tags, subscription_patch, with_declared_secrets
-from pulumi_ld_auditsubs.ref import ID_RULE, SubscriptionRef, is_subscription_id, split_ref
-from pulumi_ld_auditsubs.settings import (
-    CONFIG_KEYS,
-    HOST_ENV,
-    HOST_KEY,
-    MOVE_FROM_HOST_KEY,
-    ProviderSettings,
-    describe_source,
-)
+from pulumi_ld_auditsubs.rules.patch import json_equal, same_tags, subscription_patch, with_declared_secrets
+from pulumi_ld_auditsubs.rules.ref import ID_RULE, SubscriptionRef, is_subscription_id, split_ref
 
 __all__ = ["PATCH_COMMENT", "AuditLogSubscriptionProvider", "ProviderSettings"]
 

@@ -15,7 +15,6 @@ import pulumi
 import pulumi.dynamic
 from typing_extensions import deprecated
 
-from pulumi_ld_auditsubs.catalog import load_catalog
 from pulumi_ld_auditsubs.config_types import (
     ChronosphereConfig,
     CloudtrailConfig,
@@ -40,8 +39,9 @@ from pulumi_ld_auditsubs.config_types import (
     VercelNativeConfig,
 )
 from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
-from pulumi_ld_auditsubs.statement import Statement as Statement
-from pulumi_ld_auditsubs.statement import spelled_for_the_wire
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.statement import Statement as Statement
+from pulumi_ld_auditsubs.rules.statement import spelled_for_the_wire
 
 _STDLIB_BATCH_SETITEMS = pickle._Pickler._batch_setitems  # type: ignore[attr-defined]
 

@@ -75,7 +75,7 @@ cat "$WORK/noextra.out"
 
 step "the wheel with [local]: every console command"
 "$VENV_BIN/pip" install -q "$WHEEL[local]" >"$WORK/pip.log" 2>&1 || { cat "$WORK/pip.log"; fail "pip install the wheel with [local]"; }
-COMMANDS="$("$VENV_BIN/python" -c 'from pulumi_ld_auditsubs.cli import SUBCOMMANDS; print(" ".join(SUBCOMMANDS))')"
+COMMANDS="$("$VENV_BIN/python" -c 'from pulumi_ld_auditsubs.commands.cli import SUBCOMMANDS; print(" ".join(SUBCOMMANDS))')"
 for command in $COMMANDS; do
     "$VENV_BIN/pulumi-ld-auditsubs" "$command" --help >/dev/null || fail "$command --help"
     echo "$command --help: ok"

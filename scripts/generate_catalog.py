@@ -72,7 +72,7 @@ def build(registry_path: Path, manifests_dir: Path) -> dict[str, Any]:
 ROOT = OUTPUT.parent.parent.parent
 # Read from its file, not imported: the package cannot be imported while a derived file is missing.
 CREDENTIAL_URLS: dict[str, dict[str, str]] = runpy.run_path(
-    str(ROOT / "pulumi_ld_auditsubs" / "catalog_overrides.py")
+    str(ROOT / "pulumi_ld_auditsubs" / "rules" / "catalog_overrides.py")
 )["CREDENTIAL_URLS"]
 CONFIG_TYPES = ROOT / "pulumi_ld_auditsubs" / "config_types.py"
 RESOURCE = ROOT / "pulumi_ld_auditsubs" / "resource.py"
@@ -282,7 +282,7 @@ def render_reference(document: dict[str, Any]) -> str:
         "an omitted *optional* key means its default. *Secret* values are masked by LaunchDarkly on",
         "every read and kept as Pulumi secrets; *secret (credential URL)* values are not masked by",
         "LaunchDarkly but are bearer credentials, kept as Pulumi secrets all the same",
-        "(`pulumi_ld_auditsubs/catalog_overrides.py`). *generated* keys are filled in by LaunchDarkly",
+        "(`pulumi_ld_auditsubs/rules/catalog_overrides.py`). *generated* keys are filled in by LaunchDarkly",
         'and are outputs only. Booleans may also be given as the strings `"true"`/`"false"`.',
         "",
         "For type checkers, each integration's keys are a `TypedDict` in",

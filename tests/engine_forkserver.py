@@ -34,7 +34,7 @@ IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", 
 
 _SERVER = r"""
 import atexit, json, os, runpy, signal, socket, sys, threading, traceback
-import pulumi_ld_auditsubs.cli, pulumi_ld_auditsubs.testing.engine.runner  # the warm imports
+import pulumi_ld_auditsubs.commands.cli, pulumi_ld_auditsubs.testing.engine.runner  # the warm imports
 channel = socket.socket(fileno=int(sys.argv[1]))
 if threading.active_count() > 1:  # forking would copy a thread's locks but not the thread: decline
     channel.sendall(b"cold\n")  # (pulumi 3.216 starts gRPC's asyncio poller on import)

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 import requests
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.cli import main
-from pulumi_ld_auditsubs.export_render import FoundSubscription
-from pulumi_ld_auditsubs.health import assess, delivery_failing
-from pulumi_ld_auditsubs.models import Subscription
+from pulumi_ld_auditsubs.commands.cli import main
+from pulumi_ld_auditsubs.commands.export_render import FoundSubscription
+from pulumi_ld_auditsubs.commands.health import assess, delivery_failing
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.models import Subscription
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-audit-tests-1b7e94"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, RateLimitWindows, RetryPolicy
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, RateLimitWindows, RetryPolicy
 from pulumi_ld_auditsubs.errors import (
     ApiError,
     InvalidIdError,

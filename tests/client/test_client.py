@@ -7,12 +7,13 @@ from collections.abc import Iterator
 import pytest
 
 from pulumi_ld_auditsubs import __version__
-from pulumi_ld_auditsubs.client import (
+from pulumi_ld_auditsubs.api.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
     _session_for,
 )
+from pulumi_ld_auditsubs.api.settings import validate_host
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     AuthenticationError,
@@ -25,7 +26,6 @@ from pulumi_ld_auditsubs.errors import (
     RateLimitedError,
     ServerError,
 )
-from pulumi_ld_auditsubs.settings import validate_host
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-client-tests-42424242"

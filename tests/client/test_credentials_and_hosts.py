@@ -16,12 +16,13 @@ from hypothesis import strategies as st
 from urllib3.util import parse_url
 
 from pulumi_ld_auditsubs import errors as error_module
-from pulumi_ld_auditsubs.client import (
+from pulumi_ld_auditsubs.api.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
 )
-from pulumi_ld_auditsubs.client import client_for as client_from_settings
+from pulumi_ld_auditsubs.api.client import client_for as client_from_settings
+from pulumi_ld_auditsubs.api.settings import ProviderSettings, validate_host, validate_token
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     AuthenticationError,
@@ -30,7 +31,6 @@ from pulumi_ld_auditsubs.errors import (
     OutcomeUnknownError,
     PermissionDeniedError,
 )
-from pulumi_ld_auditsubs.settings import ProviderSettings, validate_host, validate_token
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-credential-tests-16180339"

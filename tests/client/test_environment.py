@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 
-from pulumi_ld_auditsubs.client import LaunchDarklyClient
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import NotFoundError
 from pulumi_ld_auditsubs.testing import Emulator
 

@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.client import (
+from pulumi_ld_auditsubs.api.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
 )
 from pulumi_ld_auditsubs.errors import ApiConnectionError, OutcomeUnknownError, ServerError
-from pulumi_ld_auditsubs.ref import is_subscription_id, subscription_id_created_at
+from pulumi_ld_auditsubs.rules.ref import is_subscription_id, subscription_id_created_at
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-outcome-tests-31415926"

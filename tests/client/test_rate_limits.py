@@ -13,14 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from pulumi_ld_auditsubs.client import (
+from pulumi_ld_auditsubs.api.client import (
     LaunchDarklyClient,
     RateLimitWindows,
     RetryPolicy,
     client_for,
 )
+from pulumi_ld_auditsubs.api.settings import RETRY_TIMEOUT_ENV, ProviderSettings
 from pulumi_ld_auditsubs.errors import RateLimitedError
-from pulumi_ld_auditsubs.settings import RETRY_TIMEOUT_ENV, ProviderSettings
 from pulumi_ld_auditsubs.testing import Emulator
 
 TOKEN = "api-rate-limit-tests-57721566"

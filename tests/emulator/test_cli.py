@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from pulumi_ld_auditsubs.cli import main
+from pulumi_ld_auditsubs.commands.cli import main
 
 URL = re.compile(r"^http://127\.0\.0\.1:\d+$")
 

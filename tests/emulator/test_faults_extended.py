@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 
-from pulumi_ld_auditsubs.ref import is_subscription_id, subscription_id_created_at
+from pulumi_ld_auditsubs.rules.ref import is_subscription_id, subscription_id_created_at
 from pulumi_ld_auditsubs.testing import Emulator
 
 from ._support import Api, datadog_body

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from pulumi_ld_auditsubs.masking import mask_secret
+from pulumi_ld_auditsubs.rules.masking import mask_secret
 from pulumi_ld_auditsubs.testing import Emulator
 
 from ._support import Api, datadog_body

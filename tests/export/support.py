@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
+from pulumi_ld_auditsubs.rules.catalog import Catalog, FormVariable, Integration, load_catalog
 
 REPO = Path(__file__).resolve().parents[2]
 SEED = REPO / "examples" / "export-existing" / "seed.py"

@@ -12,8 +12,8 @@ import pytest
 from packaging.requirements import Requirement
 
 from pulumi_ld_auditsubs import __version__
-from pulumi_ld_auditsubs.cli import main
-from pulumi_ld_auditsubs.export import library_requirement
+from pulumi_ld_auditsubs.commands.cli import main
+from pulumi_ld_auditsubs.commands.export import library_requirement
 from pulumi_ld_auditsubs.testing import Emulator
 
 from .support import TOKEN, UNKNOWN_KEY, api, catalog_with_unknown_integration, seed

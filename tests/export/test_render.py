@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.export_render import (
+from pulumi_ld_auditsubs.commands.export_render import (
     ALLOW_UNKNOWN_KEY,
     FoundSubscription,
     config_key_for,
     render_project,
     resource_names,
 )
-from pulumi_ld_auditsubs.models import Subscription
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.models import Subscription
 
 ALL_FLAGS = {"effect": "allow", "actions": ["*"], "resources": ["proj/*"]}
 

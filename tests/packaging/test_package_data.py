@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_ld_auditsubs import demo
+from pulumi_ld_auditsubs.commands import demo
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def test_a_command_missing_the_local_extra_says_so_in_one_line(command: list[str
     """Without `[local]` (simulated: its module hidden), the command names the extra, no traceback."""
     code = (
         f"import sys; sys.modules[{hidden!r}] = None\n"
-        "from pulumi_ld_auditsubs.cli import main\n"
+        "from pulumi_ld_auditsubs.commands.cli import main\n"
         f"sys.exit(main({command!r}))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

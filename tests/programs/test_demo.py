@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pulumi_ld_auditsubs import demo
+from pulumi_ld_auditsubs.commands import demo
 from pulumi_ld_auditsubs.testing import Emulator
 
 

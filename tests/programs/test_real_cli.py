@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pulumi_ld_auditsubs.demo import copy_program, python_env
+from pulumi_ld_auditsubs.commands.demo import copy_program, python_env
 from pulumi_ld_auditsubs.testing import Emulator
 
 from .stacks import (

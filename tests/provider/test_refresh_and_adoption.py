@@ -9,7 +9,7 @@ import requests
 from provider_harness import TOKEN, EngineDrivenProvider, calls, datadog, strip_provider
 from pulumi.runtime.proto import provider_pb2 as pb
 
-from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
+from pulumi_ld_auditsubs.rules.catalog import Catalog, FormVariable, Integration, load_catalog
 from pulumi_ld_auditsubs.testing import Emulator
 
 

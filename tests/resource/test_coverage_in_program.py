@@ -13,7 +13,7 @@ import pulumi
 import pytest
 
 from pulumi_ld_auditsubs import AuditLogSubscription, Statement
-from pulumi_ld_auditsubs.coverage import matches
+from pulumi_ld_auditsubs.rules.coverage import matches
 
 
 class Mocks(pulumi.runtime.Mocks):

@@ -16,8 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.models import (
+from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.models import (
     INPUT_KEYS,
     MAX_CONFIG_VALUE_LENGTH,
     MAX_NAME_LENGTH,
@@ -28,7 +29,6 @@ from pulumi_ld_auditsubs.models import (
     URL_FIELDS_TYPED_AS_STRING,
     check_inputs,
 )
-from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
 
 STATEMENT: dict[str, Any] = {
     "effect": "allow",

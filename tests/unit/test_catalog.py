@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import get_args
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.catalog_overrides import CREDENTIAL_URLS
 from pulumi_ld_auditsubs.config_types import CONFIG_TYPES, IntegrationKey
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.catalog_overrides import CREDENTIAL_URLS
 
 KEYS = [
     "chronosphere",

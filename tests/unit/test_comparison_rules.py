@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.masking import mask_secret, same_secret
-from pulumi_ld_auditsubs.models import desired_document
-from pulumi_ld_auditsubs.patch import same_document, same_tags, with_declared_secrets
-from pulumi_ld_auditsubs.recovery import same_subscription
+from pulumi_ld_auditsubs.operations.recovery import same_subscription
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.masking import mask_secret, same_secret
+from pulumi_ld_auditsubs.rules.models import desired_document
+from pulumi_ld_auditsubs.rules.patch import same_document, same_tags, with_declared_secrets
 
 DATADOG = load_catalog()["datadog"]
 API_KEY = "dd-api-key-0123456789"

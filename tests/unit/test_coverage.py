@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from pulumi_ld_auditsubs import Statement
-from pulumi_ld_auditsubs.coverage import matches
-from pulumi_ld_auditsubs.models import Statement as ModelStatement
+from pulumi_ld_auditsubs.rules.coverage import matches
+from pulumi_ld_auditsubs.rules.models import Statement as ModelStatement
 
 PROD_FLAGS = {"effect": "allow", "actions": ["*"], "resources": ["proj/*:env/production:flag/*"]}
 ALL_FLAGS = {"effect": "allow", "actions": ["*"], "resources": ["proj/*:env/*:flag/*"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_ld_auditsubs.masking import looks_masked, mask_matches, mask_secret
+from pulumi_ld_auditsubs.rules.masking import looks_masked, mask_matches, mask_secret
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.patch import (
+from pulumi_ld_auditsubs.rules.patch import (
     changed_fields,
     escape_pointer_token,
     json_equal,

@@ -8,7 +8,7 @@ import jsonpatch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pulumi_ld_auditsubs.patch import subscription_patch
+from pulumi_ld_auditsubs.rules.patch import subscription_patch
 
 SETTINGS = settings(max_examples=200, deadline=None)
 

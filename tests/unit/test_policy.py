@@ -12,8 +12,10 @@ from typing import Any, cast
 import pytest
 from pulumi.dynamic import ConfigureRequest
 
-from pulumi_ld_auditsubs.models import check_inputs
-from pulumi_ld_auditsubs.policy import (
+from pulumi_ld_auditsubs.api.settings import STRICT_ACTIONS_KEY, ProviderSettings, SettingsError
+from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
+from pulumi_ld_auditsubs.rules.models import check_inputs
+from pulumi_ld_auditsubs.rules.policy import (
     Level,
     SpecifierError,
     action_problem,
@@ -21,8 +23,6 @@ from pulumi_ld_auditsubs.policy import (
     parse_specifier,
     resource_problem,
 )
-from pulumi_ld_auditsubs.provider import AuditLogSubscriptionProvider
-from pulumi_ld_auditsubs.settings import STRICT_ACTIONS_KEY, ProviderSettings, SettingsError
 
 # -- the bundled facts ----------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_ld_auditsubs.settings import (
+from pulumi_ld_auditsubs.api.settings import (
     DEFAULT_CREATE_RECOVERY_SECONDS,
     DEFAULT_HOST,
     DEFAULT_READ_TIMEOUT_SECONDS,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from pulumi_ld_auditsubs.catalog import FormVariable, Integration, load_catalog
-from pulumi_ld_auditsubs.models import MAX_CONFIG_VALUE_LENGTH, check_inputs
+from pulumi_ld_auditsubs.rules.catalog import FormVariable, Integration, load_catalog
+from pulumi_ld_auditsubs.rules.models import MAX_CONFIG_VALUE_LENGTH, check_inputs
 
 MARKER = "S3cr3tMarker"
 

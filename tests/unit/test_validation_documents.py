@@ -7,8 +7,8 @@ from typing import Any
 import pydantic
 import pytest
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.models import (
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.models import (
     Statement,
     Subscription,
     check_inputs,
@@ -16,8 +16,8 @@ from pulumi_ld_auditsubs.models import (
     document_from_api,
     normalize_tags,
 )
-from pulumi_ld_auditsubs.patch import subscription_patch
-from pulumi_ld_auditsubs.ref import split_ref
+from pulumi_ld_auditsubs.rules.patch import subscription_patch
+from pulumi_ld_auditsubs.rules.ref import split_ref
 
 API_BODY: dict[str, Any] = {
     "_id": "65f0c0ffee0123456789abcd",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.models import Failure, check_inputs
+from pulumi_ld_auditsubs.rules.models import Failure, check_inputs
 
 DATADOG: dict[str, Any] = {
     "integrationKey": "datadog",

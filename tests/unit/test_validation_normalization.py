@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
-from pulumi_ld_auditsubs.models import PROVIDER_KEY, URL_FIELDS_TYPED_AS_STRING, Statement, check_inputs
+from pulumi_ld_auditsubs.rules.catalog import Catalog, load_catalog
+from pulumi_ld_auditsubs.rules.models import PROVIDER_KEY, URL_FIELDS_TYPED_AS_STRING, Statement, check_inputs
 
 ALLOW_ALL = {"effect": "allow", "actions": ["*"], "resources": ["proj/*:env/production:flag/*"]}
 

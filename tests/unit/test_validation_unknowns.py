@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pulumi_ld_auditsubs.models import CheckReport, check_inputs
+from pulumi_ld_auditsubs.rules.models import CheckReport, check_inputs
 
 
 class Unknown:

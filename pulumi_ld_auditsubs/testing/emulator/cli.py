@@ -14,7 +14,7 @@ import sys
 import threading
 from types import FrameType
 
-from pulumi_ld_auditsubs._net import is_loopback_host
+from pulumi_ld_auditsubs.api._net import is_loopback_host
 from pulumi_ld_auditsubs.testing.emulator.ratelimit import DEFAULT_WINDOW_SECONDS, RATE_LIMIT_MODES
 from pulumi_ld_auditsubs.testing.emulator.server import DEFAULT_TOKEN, Emulator
 from pulumi_ld_auditsubs.testing.emulator.store import StateFileError

@@ -5,7 +5,7 @@ and records the destination's answer in the subscription's ``_status``. The emul
 destinations, so a test says what happens instead:
 
 * ``POST /_emulator/events`` ``{"resource": SPEC, "action": ACTION}`` delivers one event (matched with
-  :func:`pulumi_ld_auditsubs.coverage.matches`, the same function the ``explain`` command and users'
+  :func:`pulumi_ld_auditsubs.rules.coverage.matches`, the same function the ``explain`` command and users'
   tests call) and answers 200 ``{"deliveredTo": ["<integrationKey>/<id>", ...]}``;
 * ``PUT /_emulator/delivery/<integrationKey>/<id>`` ``{"error": {"statusCode": 403, "responseBody":
   "..."}}`` makes later deliveries to that subscription fail that way, ``{"error": null}`` heals it;
@@ -53,7 +53,7 @@ def dispatch(store: SubscriptionStore, method: str, control_path: str, body: byt
 def deliver_event(store: SubscriptionStore, resource: str, action: str) -> list[str]:
     """Deliver one audit event; a resource specifier ``matches`` refuses is a 400."""
     # Imported here so the emulator's CRUD endpoints never depend on the policy code.
-    from pulumi_ld_auditsubs.coverage import matches
+    from pulumi_ld_auditsubs.rules.coverage import matches
 
     try:
         return store.deliver(lambda statements: matches(statements, resource, action))

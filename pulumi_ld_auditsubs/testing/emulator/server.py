@@ -43,8 +43,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO, cast
 
-from pulumi_ld_auditsubs._net import is_loopback_host
-from pulumi_ld_auditsubs.catalog import Catalog
+from pulumi_ld_auditsubs.api._net import is_loopback_host
+from pulumi_ld_auditsubs.rules.catalog import Catalog
 from pulumi_ld_auditsubs.testing.emulator import delivery, routes
 from pulumi_ld_auditsubs.testing.emulator.errors import (
     EmulatorError,

@@ -2,7 +2,7 @@
 
 Like moto's ``models.py``. One lock guards everything, so concurrent requests see each operation as
 atomic. Stored documents hold plaintext secrets; :meth:`SubscriptionStore.represent` masks them with
-:func:`~pulumi_ld_auditsubs.masking.mask_secret` for every HTTP response, while the test hooks
+:func:`~pulumi_ld_auditsubs.rules.masking.mask_secret` for every HTTP response, while the test hooks
 (:meth:`~SubscriptionStore.snapshot`, :meth:`~SubscriptionStore.secret`) read the plaintext back.
 
 Patching: the operations are applied one by one with ``jsonpatch`` to a deep copy of the editable
@@ -51,8 +51,8 @@ from urllib.parse import quote
 import jsonpatch
 import jsonpointer
 
-from pulumi_ld_auditsubs.catalog import Catalog, Integration, load_catalog
-from pulumi_ld_auditsubs.masking import looks_masked, mask_matches, mask_secret
+from pulumi_ld_auditsubs.rules.catalog import Catalog, Integration, load_catalog
+from pulumi_ld_auditsubs.rules.masking import looks_masked, mask_matches, mask_secret
 from pulumi_ld_auditsubs.testing._files import write_json_atomically
 from pulumi_ld_auditsubs.testing.emulator.errors import InvalidRequest, NotFound
 from pulumi_ld_auditsubs.testing.emulator.routes import API_PREFIX

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from pulumi_ld_auditsubs.catalog import FormVariable, Integration
+from pulumi_ld_auditsubs.rules.catalog import FormVariable, Integration
 from pulumi_ld_auditsubs.testing.emulator.errors import InvalidRequest
 
 EDITABLE_FIELDS = ("name", "config", "statements", "on", "tags", "url", "apiKey")

@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
+from pulumi_ld_auditsubs.api.settings import DEFAULT_HOST, HOST_ENV, TOKEN_ENV
+from pulumi_ld_auditsubs.commands.export import ExportError, _client, read_subscriptions
+from pulumi_ld_auditsubs.commands.export_render import FoundSubscription
 from pulumi_ld_auditsubs.errors import REDACTED, LaunchDarklyError, register_secret, scrub
-from pulumi_ld_auditsubs.export import ExportError, _client, read_subscriptions
-from pulumi_ld_auditsubs.export_render import FoundSubscription
-from pulumi_ld_auditsubs.masking import MASK_CHAR, looks_masked
-from pulumi_ld_auditsubs.models import Subscription
-from pulumi_ld_auditsubs.settings import DEFAULT_HOST, HOST_ENV, TOKEN_ENV
+from pulumi_ld_auditsubs.rules.catalog import Catalog, load_catalog
+from pulumi_ld_auditsubs.rules.masking import MASK_CHAR, looks_masked
+from pulumi_ld_auditsubs.rules.models import Subscription
 
 EXIT_OK = 0
 EXIT_FOUND_PROBLEM = 1

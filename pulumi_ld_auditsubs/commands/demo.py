@@ -33,9 +33,9 @@ import yaml
 from pulumi_ld_auditsubs.testing.emulator import Emulator, RecordedRequest
 from pulumi_ld_auditsubs.testing.engine import LocalEngine
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 """Where an editable install (``pip install -e .``) keeps ``examples/`` next to the package."""
-QUICKSTART = Path(__file__).resolve().parent / "data" / "quickstart"
+QUICKSTART = Path(__file__).resolve().parents[1] / "data" / "quickstart"
 """The quickstart program shipped as package data (a copy of ``examples/quickstart``, kept identical
 by a test), so the demo runs the same from a wheel as from a clone."""
 EXAMPLE = "quickstart"

@@ -18,11 +18,11 @@ from importlib import metadata
 from pathlib import Path
 
 from pulumi_ld_auditsubs._version import __version__
-from pulumi_ld_auditsubs.catalog import Catalog, load_catalog
-from pulumi_ld_auditsubs.client import LaunchDarklyClient, client_for
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, client_for
+from pulumi_ld_auditsubs.api.settings import ALLOW_UNKNOWN_KEY, DEFAULT_HOST, ProviderSettings
+from pulumi_ld_auditsubs.commands.export_render import ExportedProject, FoundSubscription, render_project
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, NotFoundError
-from pulumi_ld_auditsubs.export_render import ExportedProject, FoundSubscription, render_project
-from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY, DEFAULT_HOST, ProviderSettings
+from pulumi_ld_auditsubs.rules.catalog import Catalog, load_catalog
 
 DISTRIBUTION = "pulumi-ld-auditsubs"
 

@@ -9,7 +9,7 @@ names) come from LaunchDarkly's public documentation and ship as ``data/policy.j
 
 Everything is pure and cached: :func:`parse_specifier`, :func:`resource_problem` and
 :func:`action_problem` each do their work once per distinct string, because ``check_inputs`` runs on
-every preview and :mod:`pulumi_ld_auditsubs.coverage` on every event the emulator simulates.
+every preview and :mod:`pulumi_ld_auditsubs.rules.coverage` on every event the emulator simulates.
 """
 
 from __future__ import annotations

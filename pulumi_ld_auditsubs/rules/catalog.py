@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from pulumi_ld_auditsubs.catalog_overrides import CREDENTIAL_URLS
+from pulumi_ld_auditsubs.rules.catalog_overrides import CREDENTIAL_URLS
 
 FieldType = Literal[
     "string",

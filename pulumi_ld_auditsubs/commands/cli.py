@@ -25,19 +25,19 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "run a Pulumi Python program without the Pulumi CLI (preview, up, refresh, destroy)",
     ),
     "export": (
-        "pulumi_ld_auditsubs.export",
+        "pulumi_ld_auditsubs.commands.export",
         "write every audit log subscription of an account as a runnable Pulumi program",
     ),
     "demo": (
-        "pulumi_ld_auditsubs.demo",
+        "pulumi_ld_auditsubs.commands.demo",
         "run examples/quickstart end to end against an embedded emulator",
     ),
     "health": (
-        "pulumi_ld_auditsubs.health",
+        "pulumi_ld_auditsubs.commands.health",
         "report each subscription's deliveries; exit 1 when an enabled one is failing",
     ),
     "explain": (
-        "pulumi_ld_auditsubs.explain",
+        "pulumi_ld_auditsubs.commands.explain",
         "list the enabled subscriptions that receive one audit event; exit 1 when none does",
     ),
 }

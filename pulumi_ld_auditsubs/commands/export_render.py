@@ -1,6 +1,6 @@
 """The files of an exported Pulumi project, from subscriptions as LaunchDarkly returned them.
 
-Pure: no I/O, no network. :mod:`pulumi_ld_auditsubs.export` reads the subscriptions and writes
+Pure: no I/O, no network. :mod:`pulumi_ld_auditsubs.commands.export` reads the subscriptions and writes
 what :func:`render_project` returns. Every subscription becomes one ``AuditLogSubscription`` with
 ``adopt_id``, so the first ``pulumi up`` takes it over instead of creating a second one:
 
@@ -22,13 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_ld_auditsubs._pysource import Call, Exploded, exploded
-from pulumi_ld_auditsubs.catalog import Catalog, Integration
-from pulumi_ld_auditsubs.masking import looks_masked
-from pulumi_ld_auditsubs.models import Subscription, document_from_api
-from pulumi_ld_auditsubs.patch import json_equal
-from pulumi_ld_auditsubs.settings import ALLOW_UNKNOWN_KEY
-from pulumi_ld_auditsubs.statement import PYTHON_NAMES
+from pulumi_ld_auditsubs.api.settings import ALLOW_UNKNOWN_KEY
+from pulumi_ld_auditsubs.commands._pysource import Call, Exploded, exploded
+from pulumi_ld_auditsubs.rules.catalog import Catalog, Integration
+from pulumi_ld_auditsubs.rules.masking import looks_masked
+from pulumi_ld_auditsubs.rules.models import Subscription, document_from_api
+from pulumi_ld_auditsubs.rules.patch import json_equal
+from pulumi_ld_auditsubs.rules.statement import PYTHON_NAMES
 
 _STATEMENT_ARGUMENTS = tuple((wire, name) for wire, name in PYTHON_NAMES.items() if wire != "effect")
 """(wire key, ``Statement`` argument) of a statement's lists, in the order ``Statement`` takes them."""

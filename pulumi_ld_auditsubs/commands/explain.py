@@ -2,7 +2,7 @@
 
 The question an auditor asks ("does a change to the checkout flag in production reach our SIEM?"),
 answered from the account as it is: every subscription is read (as ``health`` reads them) and each
-enabled one's statements are tested with :func:`pulumi_ld_auditsubs.coverage.matches`, the same
+enabled one's statements are tested with :func:`pulumi_ld_auditsubs.rules.coverage.matches`, the same
 function the emulator delivers with and users' unit tests call. Exit codes, for CI gates: 0 when at
 least one enabled subscription receives the event, 1 when none does, 2 when it cannot tell (a
 malformed or non-concrete resource, a misspelt action, no token, an API error).
@@ -19,10 +19,8 @@ import json
 import sys
 from collections.abc import Sequence
 
-from pulumi_ld_auditsubs.catalog import load_catalog
-from pulumi_ld_auditsubs.coverage import matches
-from pulumi_ld_auditsubs.export_render import FoundSubscription
-from pulumi_ld_auditsubs.health import (
+from pulumi_ld_auditsubs.commands.export_render import FoundSubscription
+from pulumi_ld_auditsubs.commands.health import (
     EXIT_CANNOT_TELL,
     EXIT_FOUND_PROBLEM,
     EXIT_OK,
@@ -30,7 +28,9 @@ from pulumi_ld_auditsubs.health import (
     add_account_arguments,
     read_account,
 )
-from pulumi_ld_auditsubs.policy import SpecifierError, action_problem, parse_specifier, resource_problem
+from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.rules.coverage import matches
+from pulumi_ld_auditsubs.rules.policy import SpecifierError, action_problem, parse_specifier, resource_problem
 
 
 class EventError(ValueError):

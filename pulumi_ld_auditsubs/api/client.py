@@ -5,14 +5,14 @@ every one of the provider process's worker threads reuses the same kept-alive co
 network object is ever attached to (and pickled with) the provider. Transport failures and error
 statuses are translated into :mod:`pulumi_ld_auditsubs.errors` here and nowhere else; retries live in
 one place, :meth:`LaunchDarklyClient._exchange`, and rate-limit windows are shared by every thread of the
-process through :data:`~pulumi_ld_auditsubs.ratelimit.RATE_LIMITS`.
+process through :data:`~pulumi_ld_auditsubs.api.ratelimit.RATE_LIMITS`.
 
 Every answer is checked before it is returned: a subscription is a JSON object whose ``_id`` is a
 24-hex ObjectId (:func:`is_subscription_id`), so a garbled or foreign answer can never put a bad id
 into state. A POST whose outcome cannot be known (answer lost, late, unreadable, or a gateway error)
 raises :class:`~pulumi_ld_auditsubs.errors.OutcomeUnknownError` and is never re-sent here
-(:mod:`pulumi_ld_auditsubs.recovery` decides what happens next). Host, token and budgets come
-checked from :class:`~pulumi_ld_auditsubs.settings.ProviderSettings`, which owns every setting.
+(:mod:`pulumi_ld_auditsubs.operations.recovery` decides what happens next). Host, token and budgets come
+checked from :class:`~pulumi_ld_auditsubs.api.settings.ProviderSettings`, which owns every setting.
 """
 
 from __future__ import annotations
@@ -34,6 +34,17 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from pulumi_ld_auditsubs._version import __version__
+from pulumi_ld_auditsubs.api.ratelimit import RATE_LIMITS, RateLimitWindows, retry_after_seconds
+from pulumi_ld_auditsubs.api.settings import (
+    CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_READ_TIMEOUT_SECONDS,
+    DEFAULT_RETRY_TIMEOUT_SECONDS,
+    HOST_KEY,
+    RETRY_TIMEOUT_ENV,
+    RETRY_TIMEOUT_KEY,
+    TOKEN_KEY,
+    ProviderSettings,
+)
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     ApiError,
@@ -48,24 +59,13 @@ from pulumi_ld_auditsubs.errors import (
     error_class_for,
     register_secret,
 )
-from pulumi_ld_auditsubs.models import Subscription
-from pulumi_ld_auditsubs.ratelimit import RATE_LIMITS, RateLimitWindows, retry_after_seconds
-from pulumi_ld_auditsubs.ref import (
+from pulumi_ld_auditsubs.rules.models import Subscription
+from pulumi_ld_auditsubs.rules.ref import (
     COLLECTION_ROUTE,
     ITEM_ROUTE,
     SubscriptionRef,
     collection_path,
     is_subscription_id,
-)
-from pulumi_ld_auditsubs.settings import (
-    CONNECT_TIMEOUT_SECONDS,
-    DEFAULT_READ_TIMEOUT_SECONDS,
-    DEFAULT_RETRY_TIMEOUT_SECONDS,
-    HOST_KEY,
-    RETRY_TIMEOUT_ENV,
-    RETRY_TIMEOUT_KEY,
-    TOKEN_KEY,
-    ProviderSettings,
 )
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ class LaunchDarklyClient:
         clock: Callable[[], float] = time.monotonic,
         rate_limits: RateLimitWindows | None = None,
     ) -> None:
-        """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.settings.ProviderSettings` checked
+        """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.api.settings.ProviderSettings` checked
         them (build one with :func:`client_for`); ``token_source`` names where the token came from."""
         self.host = host.rstrip("/")
         if token is not None:
@@ -612,7 +612,7 @@ def _subscription(
 ) -> tuple[Subscription | None, str | None]:
     """``payload`` parsed as a subscription of ``integration_key``, or what is wrong with it.
 
-    The one place an answer becomes a :class:`~pulumi_ld_auditsubs.models.Subscription`: its
+    The one place an answer becomes a :class:`~pulumi_ld_auditsubs.rules.models.Subscription`: its
     ``_id`` an ObjectId, its fields of the right types (``on`` a real boolean), its ``kind`` the
     integration asked for. Names the field, never a value (config may hold secrets).
     """

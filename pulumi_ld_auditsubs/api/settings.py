@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from urllib3.util import parse_url
 
-from pulumi_ld_auditsubs._net import is_loopback_host
+from pulumi_ld_auditsubs.api._net import is_loopback_host
 from pulumi_ld_auditsubs.errors import SettingsError
 
 DEFAULT_HOST = "https://app.launchdarkly.com"

@@ -39,12 +39,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from pulumi_ld_auditsubs.catalog import Integration
-from pulumi_ld_auditsubs.client import LaunchDarklyClient
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient
 from pulumi_ld_auditsubs.errors import InvalidResponseError, LaunchDarklyError, OutcomeUnknownError
-from pulumi_ld_auditsubs.models import Subscription, comparable_live_document
-from pulumi_ld_auditsubs.patch import same_document
-from pulumi_ld_auditsubs.ref import SubscriptionRef, subscription_id_created_at
+from pulumi_ld_auditsubs.rules.catalog import Integration
+from pulumi_ld_auditsubs.rules.models import Subscription, comparable_live_document
+from pulumi_ld_auditsubs.rules.patch import same_document
+from pulumi_ld_auditsubs.rules.ref import SubscriptionRef, subscription_id_created_at
 
 log = logging.getLogger(__name__)
 

@@ -29,11 +29,11 @@ import copy
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi_ld_auditsubs.masking import same_secret
-from pulumi_ld_auditsubs.statement import STATEMENT_LIST_KEYS, normalize_statement
+from pulumi_ld_auditsubs.rules.masking import same_secret
+from pulumi_ld_auditsubs.rules.statement import STATEMENT_LIST_KEYS, normalize_statement
 
 if TYPE_CHECKING:
-    from pulumi_ld_auditsubs.catalog import Integration
+    from pulumi_ld_auditsubs.rules.catalog import Integration
 
 __all__ = [
     "STATEMENT_LIST_KEYS",

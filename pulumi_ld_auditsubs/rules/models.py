@@ -7,7 +7,7 @@
   every mistake at once. It runs during preview, so it never touches the network and leaves values
   Pulumi does not know yet alone.
 * :func:`desired_document` and :func:`document_from_api` produce the two sides that
-  :mod:`pulumi_ld_auditsubs.patch` compares.
+  :mod:`pulumi_ld_auditsubs.rules.patch` compares.
 
 Config keys are LaunchDarkly's, verbatim (``hostURL``, ``base-url``): nothing here changes their
 case. Neither ``requests`` nor ``pulumi`` is imported, so all of this is testable without either.
@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 from pydantic.alias_generators import to_camel
 
-from pulumi_ld_auditsubs.catalog import Catalog, FormVariable, Integration, load_catalog
-from pulumi_ld_auditsubs.policy import action_problem, resource_problem
-from pulumi_ld_auditsubs.ref import is_subscription_id, split_ref
-from pulumi_ld_auditsubs.statement import (
+from pulumi_ld_auditsubs.rules.catalog import Catalog, FormVariable, Integration, load_catalog
+from pulumi_ld_auditsubs.rules.policy import action_problem, resource_problem
+from pulumi_ld_auditsubs.rules.ref import is_subscription_id, split_ref
+from pulumi_ld_auditsubs.rules.statement import (
     STATEMENT_KEYS,
     STATEMENT_LIST_KEYS,
     WIRE_NAMES,
@@ -197,7 +197,7 @@ def check_inputs(
     unjudged, wherever they appear. With ``allow_unknown_integrations`` an integration key missing
     from the catalog is a warning and its config is left for LaunchDarkly to judge. Statement
     resources and actions are checked against LaunchDarkly's policy language
-    (:mod:`pulumi_ld_auditsubs.policy`); ``strict_actions`` fails every action it does not know.
+    (:mod:`pulumi_ld_auditsubs.rules.policy`); ``strict_actions`` fails every action it does not know.
     """
     checker = _Checker(
         catalog if catalog is not None else load_catalog(),

@@ -1,0 +1,1 @@
+"""The command line: ``pulumi-ld-auditsubs demo|export|health|explain|emulator|local``."""
