@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-from pulumi.runtime.config import get_config
+from pulumi.runtime.config import CONFIG, get_config, get_config_env
 
 from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, client_for
 from pulumi_ld_auditsubs.api.settings import CONFIG_KEYS, ProviderSettings
@@ -124,7 +124,9 @@ def list_audit_log_subscriptions(
 def _client() -> LaunchDarklyClient:
     """A client with the provider's settings: stack config first, then the environment."""
     try:
-        settings = ProviderSettings.resolve({key: _config(key) for key in CONFIG_KEYS})
+        # Every key, so a misspelled setting is refused here as in the provider's Check.
+        keys = {*CONFIG_KEYS, *get_config_env(), *CONFIG.get()}
+        settings = ProviderSettings.resolve({key: _config(key) for key in keys})
     except SettingsError as exc:
         raise LaunchDarklyError(f"cannot look audit log subscriptions up: {exc}") from None
     if settings.token is None:

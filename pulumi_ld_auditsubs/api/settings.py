@@ -13,6 +13,7 @@ full configuration"), so :meth:`ProviderSettings.resolve` sees every key below.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -57,6 +58,57 @@ CONFIG_KEYS: tuple[str, ...] = (
 )
 """Every stack config key the provider reads."""
 
+SETTINGS_PREFIX = "ld-auditsubs:"
+
+
+@dataclass(frozen=True)
+class SettingNames:
+    """How the user of one host names each setting, so every message names a key they can set.
+
+    Settings are resolved under their canonical names (the dynamic provider's stack config keys,
+    above). The dynamic provider's user sets exactly those; the native plugin's default provider
+    reads ``ld-auditsubs:accessToken`` and ``ld-auditsubs:apiHost``; an explicit provider resource
+    takes every setting as an input of its own, without a namespace.
+    """
+
+    token: str = TOKEN_KEY
+    host: str = HOST_KEY
+    prefix: str = SETTINGS_PREFIX
+    provider_resource: str | None = None
+    """The explicit provider resource whose inputs these are (None: the stack config)."""
+
+    def of(self, key: str) -> str:
+        """What this host's user calls the setting whose canonical key is ``key``."""
+        if key == TOKEN_KEY:
+            return self.token
+        if key == HOST_KEY:
+            return self.host
+        return self.prefix + key.split(":", 1)[-1]
+
+    def where(self, key: str) -> str:
+        """``stack config `K``` or ``input `K` of provider P``: where a value of ``key`` was read."""
+        if self.provider_resource is None:
+            return f"stack config `{self.of(key)}`"
+        return f"input `{self.of(key)}` of provider {self.provider_resource}"
+
+    def how_to_set(self, key: str, value: str) -> str:
+        """The step that sets ``key`` to ``value`` for this host."""
+        if self.provider_resource is None:
+            return f"`pulumi config set {self.of(key)} {value}`"
+        return f"set `{self.of(key)}: {value}` on provider {self.provider_resource}"
+
+
+DYNAMIC_NAMES = SettingNames()
+"""The dynamic provider: ``launchdarkly:accessToken`` / ``launchdarkly:apiHost`` and ``ld-auditsubs:*``."""
+PLUGIN_DEFAULT_NAMES = SettingNames(token="ld-auditsubs:accessToken", host="ld-auditsubs:apiHost")
+"""The native plugin's default provider: everything in the ``ld-auditsubs:`` namespace."""
+
+
+def explicit_provider_names(provider: str) -> SettingNames:
+    """An explicit ``pulumi:providers:ld-auditsubs`` resource: its own inputs, unprefixed."""
+    return SettingNames(token="accessToken", host="apiHost", prefix="", provider_resource=provider)
+
+
 RETRY_TIMEOUT_ENV = "LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS"
 """The retry budget for programs that have no stack config (export, lookups); the stack setting wins."""
 
@@ -88,6 +140,8 @@ class ProviderSettings:
     """A host named by ``ld-auditsubs:moveFromApiHost``: subscriptions recorded there may be re-homed."""
     warnings: tuple[str, ...] = ()
     """Deprecations to tell the user about once."""
+    names: SettingNames = DYNAMIC_NAMES
+    """How the user of this host names the settings (every message uses these names)."""
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return (
@@ -103,34 +157,34 @@ class ProviderSettings:
         environ: Mapping[str, str] | None = None,
         *,
         api_host_flag: str | None = None,
+        names: SettingNames = DYNAMIC_NAMES,
     ) -> ProviderSettings:
         """Stack config first, then the environment, then LaunchDarkly's commercial host.
 
         ``api_host_flag`` (a command's ``--api-host``) wins over both. Raises :class:`SettingsError`
         naming the setting and where its value came from for a malformed token, host or number.
+        ``config`` is keyed by the canonical names; ``names`` says how this host's user names them.
         """
         environ = os.environ if environ is None else environ
-        token, token_source = _first(config.get(TOKEN_KEY), TOKEN_KEY, environ.get(TOKEN_ENV), TOKEN_ENV)
-        host, host_source = _first(config.get(HOST_KEY), HOST_KEY, environ.get(HOST_ENV), HOST_ENV)
+        warnings = list(misspelled_settings(config, names))
+        token, token_source = _first(config.get(TOKEN_KEY), names.token, environ.get(TOKEN_ENV), TOKEN_ENV)
+        host, host_source = _first(config.get(HOST_KEY), names.host, environ.get(HOST_ENV), HOST_ENV)
         if api_host_flag is not None and api_host_flag.strip():
             host, host_source = api_host_flag, "--api-host"
         if token is not None:
             token = validate_token(token, token_source)
         resolved_host = validate_host(
-            host if host is not None else DEFAULT_HOST, describe_source(host_source)
+            host if host is not None else DEFAULT_HOST, describe_source(host_source), key=names.host
         )
         raw_move = config.get(MOVE_FROM_HOST_KEY)
         move_from = (
-            validate_host(raw_move, f"stack config `{MOVE_FROM_HOST_KEY}`")
+            validate_host(raw_move, names.where(MOVE_FROM_HOST_KEY), key=names.host)
             if raw_move is not None and raw_move.strip()
             else None
         )
-        retry_timeout = _seconds(
-            config.get(RETRY_TIMEOUT_KEY), f"stack config `{RETRY_TIMEOUT_KEY}`", 86400.0
-        )
+        retry_timeout = _seconds(config.get(RETRY_TIMEOUT_KEY), names.where(RETRY_TIMEOUT_KEY), 86400.0)
         if retry_timeout is None:
             retry_timeout = _seconds(environ.get(RETRY_TIMEOUT_ENV), RETRY_TIMEOUT_ENV, 86400.0)
-        warnings: list[str] = []
         allow_raw = config.get(ALLOW_UNKNOWN_KEY)
         allow_key = ALLOW_UNKNOWN_KEY
         if allow_raw is None and config.get(LEGACY_ALLOW_UNKNOWN_KEY) is not None:
@@ -144,29 +198,127 @@ class ProviderSettings:
         return cls(
             host=resolved_host,
             token=token,
-            token_source=token_source if token is not None else TOKEN_KEY,
+            token_source=token_source if token is not None else names.token,
             host_source=host_source if host is not None else "the default",
-            allow_unknown_integrations=_boolean(allow_raw, allow_key),
-            strict_actions=_boolean(config.get(STRICT_ACTIONS_KEY), STRICT_ACTIONS_KEY),
+            allow_unknown_integrations=_boolean(allow_raw, names.where(allow_key)),
+            strict_actions=_boolean(config.get(STRICT_ACTIONS_KEY), names.where(STRICT_ACTIONS_KEY)),
             retry_timeout_seconds=retry_timeout or DEFAULT_RETRY_TIMEOUT_SECONDS,
-            read_timeout_seconds=_seconds(
-                config.get(READ_TIMEOUT_KEY), f"stack config `{READ_TIMEOUT_KEY}`", 600.0
-            )
+            read_timeout_seconds=_seconds(config.get(READ_TIMEOUT_KEY), names.where(READ_TIMEOUT_KEY), 600.0)
             or DEFAULT_READ_TIMEOUT_SECONDS,
             create_recovery_seconds=_seconds(
-                config.get(CREATE_RECOVERY_KEY), f"stack config `{CREATE_RECOVERY_KEY}`", 3600.0
+                config.get(CREATE_RECOVERY_KEY), names.where(CREATE_RECOVERY_KEY), 3600.0
             )
             or DEFAULT_CREATE_RECOVERY_SECONDS,
             move_from_host=move_from,
             warnings=tuple(warnings),
+            names=names,
         )
 
 
+OWN_KEYS = frozenset(key for key in CONFIG_KEYS if key.startswith(SETTINGS_PREFIX))
+"""The ``ld-auditsubs:`` settings (the native plugin's ``accessToken``/``apiHost`` come on top)."""
+PLUGIN_ONLY_KEYS = {TOKEN_KEY: "ld-auditsubs:accessToken", HOST_KEY: "ld-auditsubs:apiHost"}
+"""The native plugin's default provider reads these; the dynamic provider reads the ``launchdarkly:`` ones."""
+BRIDGED_KEYS = frozenset(
+    {
+        # lbrlabs/pulumi-launchdarkly
+        "accessToken",
+        "apiHost",
+        "oauthToken",
+        "httpTimeout",
+        # primait/pulumi-launchdarkly (from its schema)
+        "access_token",
+        "api_host",
+        "oauth_token",
+        "http_timeout",
+        "maxConcurrency",
+        "archiveFlagsOnDestroy",
+    }
+)
+"""Keys the bridged LaunchDarkly providers read in ``launchdarkly:``; a program may use both."""
+_BRIDGED_SYNONYMS = {
+    "access_token": TOKEN_KEY,
+    "oauthToken": TOKEN_KEY,
+    "oauth_token": TOKEN_KEY,
+    "api_host": HOST_KEY,
+}
+
+
+def misspelled_settings(config: Mapping[str, object], names: SettingNames = DYNAMIC_NAMES) -> list[str]:
+    """Refuse a misspelled setting (SettingsError); return warnings for keys meant for another provider.
+
+    A misspelled host would otherwise be ignored and every request sent to the default host, so a
+    fresh stack would create its subscriptions on the wrong LaunchDarkly instance. ``config`` is
+    keyed by canonical names (namespaced); other namespaces are other providers' and pass.
+    """
+    refused: list[str] = []
+    warnings: list[str] = []
+    plugin_keys = set(PLUGIN_ONLY_KEYS.values()) if names is DYNAMIC_NAMES else set()
+    for key in sorted(config):
+        namespace, _, bare = key.partition(":")
+        if key in OWN_KEYS or key in plugin_keys or key in (TOKEN_KEY, HOST_KEY, LEGACY_ALLOW_UNKNOWN_KEY):
+            continue
+        if namespace + ":" == SETTINGS_PREFIX:
+            known = sorted(names.of(k) for k in OWN_KEYS | {TOKEN_KEY, HOST_KEY})
+            closest = difflib.get_close_matches(names.of(key), known, n=1, cutoff=0.6)
+            hint = f"did you mean `{closest[0]}`? " if closest else ""
+            refused.append(
+                f"{names.where(key)} is not a setting of pulumi-ld-auditsubs; {hint}"
+                f"the settings are {', '.join(known)}"
+            )
+        elif namespace == "launchdarkly" and bare not in BRIDGED_KEYS:
+            meant = _near_miss(bare)
+            if meant is not None:
+                refused.append(
+                    f"stack config `{key}` is not read by any LaunchDarkly provider (it would be ignored); "
+                    f"did you mean `{meant}`?"
+                )
+    for key, plugin_key in PLUGIN_ONLY_KEYS.items():
+        if names is DYNAMIC_NAMES and _is_set(config.get(plugin_key)) and not _is_set(config.get(key)):
+            refused.append(
+                f"stack config `{plugin_key}` is read by the native plugin's resources only; this program's "
+                f"AuditLogSubscription (the dynamic provider) reads `{key}`: set it too, to the same value"
+            )
+    for bare, ours in _BRIDGED_SYNONYMS.items():
+        if (
+            names is DYNAMIC_NAMES
+            and _is_set(config.get(f"launchdarkly:{bare}"))
+            and not _is_set(config.get(ours))
+        ):
+            warnings.append(
+                f"stack config `launchdarkly:{bare}` is a bridged LaunchDarkly provider's key; "
+                f"pulumi-ld-auditsubs does not read it: it reads `{ours}` (then "
+                f"{TOKEN_ENV if ours == TOKEN_KEY else HOST_ENV})"
+            )
+    if refused:
+        raise SettingsError("; ".join(refused))
+    return warnings
+
+
+def _is_set(value: object) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _near_miss(bare: str) -> str | None:
+    """``accessToken`` or ``apiHost`` when ``bare`` differs from it only in case or by a typo or two."""
+    for key in (TOKEN_KEY, HOST_KEY):
+        wanted = key.partition(":")[2]
+        if (
+            bare.lower() == wanted.lower()
+            or difflib.SequenceMatcher(None, bare.lower(), wanted.lower()).ratio() >= 0.8
+        ):
+            return key
+    return None
+
+
 def describe_source(source: str) -> str:
-    """Where a setting's value came from, in words: ``the stack config`` or ``the environment variable X``."""
+    """Where a setting's value came from, in words: ``the stack config``, ``the environment variable X``
+    or ``input `K` of provider P`` (an explicit provider's input)."""
     if source.isupper():
         return f"the environment variable {source}"
-    return "the stack config" if ":" in source else source
+    if ":" in source:
+        return "the stack config"
+    return f"the provider input `{source}`" if source.isalpha() else source
 
 
 def _first(
@@ -180,12 +332,12 @@ def _first(
     return None, config_key
 
 
-def _boolean(raw: str | None, key: str) -> bool:
+def _boolean(raw: str | None, where: str) -> bool:
     if raw is None or not raw.strip():
         return False
     value = raw.strip().lower()
     if value not in ("true", "false"):
-        raise SettingsError(f"stack config `{key}` must be true or false, got {raw.strip()[:40]!r}")
+        raise SettingsError(f"{where} must be true or false, got {raw.strip()[:40]!r}")
     return value == "true"
 
 
@@ -227,7 +379,7 @@ def validate_token(token: str, source: str) -> str:
     return stripped
 
 
-def validate_host(host: str, origin: str | None = None) -> str:
+def validate_host(host: str, origin: str | None = None, *, key: str = HOST_KEY) -> str:
     """Return ``host`` without a trailing slash, or raise SettingsError saying what is allowed.
 
     The check follows how requests/urllib3 will parse the URL and where they will connect: no
@@ -237,13 +389,14 @@ def validate_host(host: str, origin: str | None = None) -> str:
     (a proxy); plain ``http://`` is allowed only for loopback addresses, so a token is never sent in
     clear text over a network. The API's own path (``/api/v2``) is refused: requests add it, and a
     host that carries it answers every request with an unexplained 404. ``origin`` says where the
-    value came from (``LAUNCHDARKLY_API_HOST``, say) and is named in every message.
+    value came from (``LAUNCHDARKLY_API_HOST``, say) and is named in every message; ``key`` is what
+    the user calls the host setting (see :class:`SettingNames`).
     """
     candidate = host.strip()
-    if origin is None or origin == HOST_KEY:
-        setting = HOST_KEY
+    if origin is None or origin == key:
+        setting = key
     else:  # a command's flag names itself; a config key or variable says where the value came from
-        setting = origin if origin.startswith("--") else f"{HOST_KEY} (from {origin})"
+        setting = origin if origin.startswith("--") else f"{key} (from {origin})"
     shape = f"an absolute https URL such as {DEFAULT_HOST}"
     if not candidate:
         raise SettingsError(f"{setting} is empty; it must be {shape}")
