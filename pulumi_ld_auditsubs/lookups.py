@@ -26,13 +26,11 @@ from pulumi_ld_auditsubs.api.settings import CONFIG_KEYS, ProviderSettings
 from pulumi_ld_auditsubs.errors import (
     LaunchDarklyError,
     MissingCredentialsError,
-    NotFoundError,
     SettingsError,
     SubscriptionLookupError,
 )
-from pulumi_ld_auditsubs.rules.catalog import load_catalog
+from pulumi_ld_auditsubs.operations.lookups import find_all, find_one
 from pulumi_ld_auditsubs.rules.models import Subscription, document_from_api
-from pulumi_ld_auditsubs.rules.ref import split_ref
 from pulumi_ld_auditsubs.rules.statement import Statement
 
 __all__ = [
@@ -71,25 +69,8 @@ def get_audit_log_subscription(integration_key: str, subscription_id: str) -> Au
 
     ``subscription_id`` may also be the resource ID form ``<integrationKey>/<subscriptionId>``.
     """
-    if not isinstance(integration_key, str) or not integration_key.strip():
-        raise ValueError("get_audit_log_subscription: integration_key must be a non-empty string")
-    if not isinstance(subscription_id, str) or not subscription_id.strip():
-        raise ValueError("get_audit_log_subscription: subscription_id must be a non-empty string")
-    key_part, id_part = split_ref(subscription_id)
-    if key_part and key_part != integration_key:
-        raise ValueError(
-            f"get_audit_log_subscription: subscription_id {subscription_id!r} names integration "
-            f"{key_part!r}, but integration_key is {integration_key!r}"
-        )
     client = _client()
-    try:
-        body = client.get_subscription(integration_key, id_part)
-    except NotFoundError as exc:
-        raise SubscriptionLookupError(
-            f"get_audit_log_subscription: LaunchDarkly ({client.host}) has no {integration_key!r} audit log "
-            f"subscription with id {id_part!r}"
-        ) from exc
-    return _result(integration_key, body)
+    return _result(*find_one(client, integration_key, subscription_id, caller="get_audit_log_subscription"))
 
 
 def list_audit_log_subscriptions(
@@ -103,22 +84,9 @@ def list_audit_log_subscriptions(
     ``tags``: only subscriptions carrying all of them; ``name``: only those with exactly this name.
     Ordered by integration key, then name, then id. An empty list is not an error.
     """
-    if isinstance(tags, str):
-        raise TypeError("list_audit_log_subscriptions: tags is a list of tags, not a single string")
-    keys = [integration_key] if integration_key is not None else list(load_catalog())
     client = _client()
-    results: list[AuditLogSubscriptionResult] = []
-    for key in keys:
-        try:
-            items = client.list_subscriptions(key)
-        except NotFoundError as exc:
-            raise SubscriptionLookupError(
-                f"list_audit_log_subscriptions: LaunchDarkly ({client.host}) has no integration {key!r}"
-            ) from exc
-        for item in items:
-            if set(tags or ()) <= set(item.tags) and (name is None or item.name == name):
-                results.append(_result(key, item))
-    return sorted(results, key=lambda r: (r.integration_key, r.name, r.subscription_id))
+    found = find_all(client, integration_key, tags, name, caller="list_audit_log_subscriptions")
+    return [_result(key, item) for key, item in found]
 
 
 def _client() -> LaunchDarklyClient:

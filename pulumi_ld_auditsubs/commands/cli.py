@@ -46,8 +46,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and _ENGINE_ADDRESS.fullmatch(argv[0]):
-        return _not_a_plugin()
+    if argv and argv[0] not in SUBCOMMANDS and _ENGINE_ADDRESS.fullmatch(argv[-1]):
+        return _serve_plugin(argv)
     parser = argparse.ArgumentParser(prog="pulumi-ld-auditsubs", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -68,23 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 _ENGINE_ADDRESS = re.compile(r"[\w.\-\[\]:]*:\d+")
-"""The first argument the Pulumi CLI passes a plugin it runs from source (the engine's address)."""
+"""The last argument the Pulumi CLI passes a plugin it runs from source (the engine's address)."""
 
 
-def _not_a_plugin() -> int:
-    """What ``pulumi package add`` / ``pulumi install`` see when they run this repository as a plugin.
+def _serve_plugin(argv: Sequence[str]) -> int:
+    """Run as the native provider plugin: how the Pulumi CLI runs this repository as a source plugin.
 
-    ``PulumiPlugin.yaml`` marks the repository as a Python source plugin, so the CLI runs
-    ``python -m pulumi.run.plugin pulumi-ld-auditsubs <engine address>``, which finds no components
-    and runs this module; say plainly what the package is instead of an argparse error.
+    ``PulumiPlugin.yaml`` (``runtime: python``) makes the CLI run ``python -m pulumi.run.plugin
+    pulumi-ld-auditsubs [--logtostderr] [-v=N] [--tracing URL] <engine address>``, which finds no
+    components in the package and runs its ``__main__``: this command line, given those arguments.
     """
-    print(
-        "error: pulumi-ld-auditsubs is not a Pulumi provider plugin: it is a Python library whose "
-        "resources run inside Pulumi's built-in pulumi-python dynamic provider. Do not `pulumi package "
-        "add` it; add `pulumi-ld-auditsubs` to the program's requirements.txt and `pip install` it.",
-        file=sys.stderr,
-    )
-    return 1
+    from pulumi_ld_auditsubs.plugin.server import serve
+
+    return serve(argv)
 
 
 LOCAL_EXTRA_MODULES = frozenset({"jsonpatch", "cryptography", "yaml"})
