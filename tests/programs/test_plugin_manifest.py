@@ -2,18 +2,24 @@
 
 The CLI is not needed: these tests check the files against the fields the CLI's loaders accept
 (``workspace.PluginProject``, ``workspace.Project`` in pulumi/pulumi) and run exactly what the Python
-language host runs for a source plugin without ``__main__.py`` (``RunPlugin`` in
+language host runs for a source plugin without a top-level ``__main__.py`` (``RunPlugin`` in
 ``sdk/python/cmd/pulumi-language-python/main.go``).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import provider_pb2
+
+from pulumi_ld_auditsubs._version import __version__
+from pulumi_ld_auditsubs.testing.plugin_process import PluginProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_PROJECT_FIELDS = {"runtime", "packages", "requiredPulumiVersion", "template"}
@@ -29,20 +35,23 @@ def test_plugin_manifest_is_a_valid_python_plugin_project() -> None:
     assert 'name = "pulumi-ld-auditsubs"' in (ROOT / "pyproject.toml").read_text()
 
 
-def test_running_the_repository_as_a_plugin_says_what_it_is(tmp_path: Path) -> None:
+def test_running_the_repository_as_a_plugin_serves_the_provider(tmp_path: Path) -> None:
+    """Exactly what the language host runs: the first stdout line is the port, then the provider answers."""
+    with PluginProcess(cwd=tmp_path) as plugin:
+        assert plugin.stub.GetPluginInfo(empty_pb2.Empty()).version == __version__
+        schema = json.loads(plugin.stub.GetSchema(provider_pb2.GetSchemaRequest()).schema)
+        assert schema["name"] == "ld-auditsubs"
+    assert plugin.process.returncode is not None
+
+
+def test_the_command_line_still_works_beside_the_plugin() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "pulumi.run.plugin", "pulumi-ld-auditsubs", "127.0.0.1:45123"],
+        [sys.executable, "-m", "pulumi_ld_auditsubs", "--version"],
         capture_output=True,
         text=True,
-        cwd=tmp_path,
         timeout=120,
-        check=False,
     )
-    assert completed.returncode == 1
-    assert completed.stdout == ""
-    assert completed.stderr.startswith("error: pulumi-ld-auditsubs is not a Pulumi provider plugin")
-    assert "requirements.txt" in completed.stderr
-    assert "Traceback" not in completed.stderr and "usage:" not in completed.stderr
+    assert completed.returncode == 0 and completed.stdout.strip() == f"pulumi-ld-auditsubs {__version__}"
 
 
 @pytest.mark.parametrize("project_file", EXAMPLES, ids=lambda p: p.parent.name)
