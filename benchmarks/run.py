@@ -12,6 +12,8 @@ against the bundled emulator.
   server's own floor) and ``PlainRequestsProvider`` (one unchecked request per call; this
   provider within 1.1x of it), see ``null_provider.py``; and one provider call over raw
   ``requests`` with no latency;
+* plugin: the native plugin's creates with 16 in flight (within 1.3x of N x 20 ms / 16) and 32 at
+  500 ms latency (within 4x the latency), the dynamic provider beside each (``plugin_parallel.py``);
 * engine: the local engine on a program of N independent subscriptions: ``up``, ``refresh`` and
   ``destroy`` each within 1.3x of (the same stack's no-change ``preview`` + N x 20 ms / 4), and the
   no-change preview's time per resource;
@@ -45,6 +47,7 @@ from urllib.parse import urlsplit
 
 import requests
 from null_provider import LATENCY_ENV, TOKEN_ENV, URL_ENV, NullProvider, PlainRequestsProvider
+from plugin_parallel import bench_plugin_parallel
 from pulumi.dynamic import ResourceProvider
 from ratelimit_bulk import TOKEN, bench_ratelimit_bulk
 
@@ -468,7 +471,7 @@ def bench_emulator_memory(count: int = 5000) -> None:
     record(Figure(f"emulator memory with {count} subscriptions", current / 1e6, "MB", 32))
 
 
-GROUPS = ("pure", "provider", "engine", "emulator", "ratelimit")
+GROUPS = ("pure", "provider", "plugin", "engine", "emulator", "ratelimit")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,6 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "provider" in groups:
         bench_provider_parallel(args.provider_count, args.latency_ms)
         bench_provider_overhead()
+    if "plugin" in groups:  # the native plugin's concurrency (plugin_parallel.py)
+        bench_plugin_parallel(emulator_process, TOKEN, lambda *fields: record(Figure(*fields)))
     if "engine" in groups:
         for size in (int(s) for s in args.sizes.split(",") if s.strip()):
             bench_engine(size, args.latency_ms, args.parallel)
