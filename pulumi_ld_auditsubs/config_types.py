@@ -6,12 +6,14 @@ One ``TypedDict`` per integration with LaunchDarkly's keys verbatim (required ke
 optional ones, ``Literal`` allowed values, ``bool`` booleans), each value also accepting a Pulumi
 ``Input``; ``AuditLogSubscription``'s overloads pick the one matching ``integration_key``. At run
 time they are plain dicts: the provider's ``check`` validates the same rules at preview.
+An enum field also takes its ``...Value`` ``NewType`` (``DatadogHostURLValue``), so a value known
+only at run time, such as a stack's config, type-checks without a cast (docs/configuration.md).
 """
 
 # No `from __future__ import annotations`: TypedDict needs evaluated annotations to tell
 # required from NotRequired keys at run time (__required_keys__, __optional_keys__).
 import sys
-from typing import Any, Literal
+from typing import Any, Literal, NewType
 
 import pulumi
 
@@ -72,6 +74,9 @@ DatadogHostURL = Literal[
     "https://app.ddog-gov.com",
 ]
 """Allowed values of ``datadog``'s ``hostURL``."""
+DatadogHostURLValue = NewType("DatadogHostURLValue", str)
+"""A run-time value for ``datadog``'s ``hostURL`` (a stack's config):
+``DatadogHostURLValue(config.require("..."))``. Checked against ``DatadogHostURL`` at preview."""
 
 
 class DatadogConfig(TypedDict):
@@ -81,7 +86,7 @@ class DatadogConfig(TypedDict):
     """Enter your Datadog [API key](https://app.datadoghq.com/organization-settings/api-keys)."""
     hideMemberDetails: NotRequired[pulumi.Input[bool]]
     """Don't send related member email and names."""
-    hostURL: NotRequired[pulumi.Input[DatadogHostURL]]
+    hostURL: NotRequired[pulumi.Input[DatadogHostURL | DatadogHostURLValue]]
     """Your Datadog host URL."""
 
 
@@ -176,6 +181,9 @@ DynatraceEntity = Literal[
     "VMWARE_DATACENTER",
 ]
 """Allowed values of ``dynatrace``'s ``entity``."""
+DynatraceEntityValue = NewType("DynatraceEntityValue", str)
+"""A run-time value for ``dynatrace``'s ``entity`` (a stack's config):
+``DynatraceEntityValue(config.require("..."))``. Checked against ``DynatraceEntity`` at preview."""
 
 
 class DynatraceConfig(TypedDict):
@@ -183,7 +191,7 @@ class DynatraceConfig(TypedDict):
 
     apiToken: pulumi.Input[str]
     """Enter your Dynatrace Access token."""
-    entity: NotRequired[pulumi.Input[DynatraceEntity]]
+    entity: NotRequired[pulumi.Input[DynatraceEntity | DynatraceEntityValue]]
     """Select the Dynatrace entity `meType` to associate with all events."""
     tag: NotRequired[pulumi.Input[str]]
     """If provided, all feature flag events matching the policy filter will be associated with Dynatrace
@@ -283,6 +291,9 @@ DynatraceV2Entity = Literal[
     "VMWARE_DATACENTER",
 ]
 """Allowed values of ``dynatrace-v2``'s ``entity``."""
+DynatraceV2EntityValue = NewType("DynatraceV2EntityValue", str)
+"""A run-time value for ``dynatrace-v2``'s ``entity`` (a stack's config):
+``DynatraceV2EntityValue(config.require("..."))``. Checked against ``DynatraceV2Entity`` at preview."""
 
 
 class DynatraceV2Config(TypedDict):
@@ -290,7 +301,7 @@ class DynatraceV2Config(TypedDict):
 
     apiToken: pulumi.Input[str]
     """Enter your Dynatrace Access token."""
-    entity: NotRequired[pulumi.Input[DynatraceV2Entity]]
+    entity: NotRequired[pulumi.Input[DynatraceV2Entity | DynatraceV2EntityValue]]
     """Select the Dynatrace entity `meType` to associate with all events."""
     tag: NotRequired[pulumi.Input[str]]
     """If provided, all feature flag events matching the policy filter will be associated with Dynatrace
@@ -394,6 +405,9 @@ NewRelicApmDomain = Literal[
     "api.eu.newrelic.com",
 ]
 """Allowed values of ``new-relic-apm``'s ``domain``."""
+NewRelicApmDomainValue = NewType("NewRelicApmDomainValue", str)
+"""A run-time value for ``new-relic-apm``'s ``domain`` (a stack's config):
+``NewRelicApmDomainValue(config.require("..."))``. Checked against ``NewRelicApmDomain`` at preview."""
 
 
 class NewRelicApmConfig(TypedDict):
@@ -405,7 +419,7 @@ class NewRelicApmConfig(TypedDict):
     applicationId: pulumi.Input[str]
     """Enter your [New Relic application ID](https://docs.newrelic.com/docs/accounts/install-new-
     relic/account-setup/app-id-other-product-ids#ui)."""
-    domain: NotRequired[pulumi.Input[NewRelicApmDomain]]
+    domain: NotRequired[pulumi.Input[NewRelicApmDomain | NewRelicApmDomainValue]]
     """Your New Relic data center."""
 
 

@@ -118,10 +118,10 @@ class MissingCredentialsError(LaunchDarklyError):
 class ApiConnectionError(LaunchDarklyError):
     """The request got no HTTP response: connection refused or reset, DNS failure, or timeout."""
 
-    what_to_do = "run the command again; if it keeps failing, check the network and launchdarkly:apiHost"
+    what_to_do = "run the command again; if it keeps failing, check the network and the API host"
 
-    def __init__(self, message: str, *, method: str, path: str) -> None:
-        super().__init__(f"{method} {path}: {message}")
+    def __init__(self, message: str, *, method: str, path: str, hint: str | None = None) -> None:
+        super().__init__(f"{method} {path}: {message}", hint=hint)
         self.method = method
         self.path = path
 
@@ -129,7 +129,7 @@ class ApiConnectionError(LaunchDarklyError):
 class HostUnreachableError(ApiConnectionError):
     """No connection could be opened (refused, DNS failure, unreachable): nothing was sent."""
 
-    what_to_do = "check launchdarkly:apiHost (and any proxy settings) and the network"
+    what_to_do = "check the API host (and any proxy settings) and the network"
 
 
 class OutcomeUnknownError(ApiConnectionError):
@@ -163,12 +163,10 @@ class InvalidIdError(LaunchDarklyError, ValueError):
 class InvalidResponseError(LaunchDarklyError):
     """A 2xx answer whose body is not the document the request asks for (names request and field)."""
 
-    what_to_do = (
-        "check launchdarkly:apiHost if a proxy sits in front of LaunchDarkly, else run the command again"
-    )
+    what_to_do = "check the API host if a proxy sits in front of LaunchDarkly, else run the command again"
 
-    def __init__(self, message: str, *, method: str, path: str) -> None:
-        super().__init__(f"{method} {path}: {message}")
+    def __init__(self, message: str, *, method: str, path: str, hint: str | None = None) -> None:
+        super().__init__(f"{method} {path}: {message}", hint=hint)
         self.method = method
         self.path = path
         self.created_id: str | None = None

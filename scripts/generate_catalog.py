@@ -99,12 +99,18 @@ def enum_alias_name(integration_key: str, field: str) -> str:
     return typed_dict_name(integration_key)[: -len("Config")] + "".join(w[:1].upper() + w[1:] for w in words)
 
 
+def value_type_name(integration_key: str, field: str) -> str:
+    """``datadog``'s ``hostURL`` -> ``DatadogHostURLValue``: the ``NewType`` for a value known at run time."""
+    return enum_alias_name(integration_key, field) + "Value"
+
+
 def _value_type(integration_key: str, variable: dict[str, Any]) -> str:
     kind = variable["type"]
     if kind == "boolean":
         return "pulumi.Input[bool]"
     if kind == "enum" and variable.get("allowedValues"):
-        return f"pulumi.Input[{enum_alias_name(integration_key, variable['key'])}]"
+        alias = enum_alias_name(integration_key, variable["key"])
+        return f"pulumi.Input[{alias} | {value_type_name(integration_key, variable['key'])}]"
     if kind in ("string", "uri", "enum", "oauth", "dynamicEnum", "publicKey", "environmentSelector"):
         return "pulumi.Input[str]"
     return "pulumi.Input[Any]"
@@ -121,13 +127,26 @@ def _field_type(integration_key: str, variable: dict[str, Any]) -> str:
 
 
 def _enum_aliases(integration_key: str, variables: list[dict[str, Any]]) -> list[str]:
-    """One ``Literal`` alias per enum field, so a program can name the allowed values too."""
+    """Per enum field, a ``Literal`` alias (a program can name the allowed values too) and a ``NewType``.
+
+    The ``NewType`` is how a value known only at run time (a stack's config) enters the field without a
+    cast: ``DatadogHostURLValue(config.require("datadogHost"))``. A literal must still be one of the
+    ``Literal``'s values for the type checker; any value is checked by the provider at preview.
+    """
     out: list[str] = []
     for variable in variables:
         if variable["type"] == "enum" and variable.get("allowedValues"):
-            out += ["", "", f"{enum_alias_name(integration_key, variable['key'])} = Literal["]
+            field = variable["key"]
+            alias = enum_alias_name(integration_key, field)
+            value_type = value_type_name(integration_key, field)
+            out += ["", "", f"{alias} = Literal["]
             out += [f"    {json.dumps(value)}," for value in variable["allowedValues"]]
-            out += ["]", f'"""Allowed values of ``{integration_key}``\'s ``{variable["key"]}``."""']
+            out += ["]", f'"""Allowed values of ``{integration_key}``\'s ``{field}``."""']
+            out += [
+                f'{value_type} = NewType("{value_type}", str)',
+                f'"""A run-time value for ``{integration_key}``\'s ``{field}`` (a stack\'s config):',
+                f'``{value_type}(config.require("..."))``. Checked against ``{alias}`` at preview."""',
+            ]
     return out
 
 
@@ -143,12 +162,14 @@ def render_config_types(document: dict[str, Any]) -> str:
         "optional ones, ``Literal`` allowed values, ``bool`` booleans), each value also accepting a Pulumi",
         "``Input``; ``AuditLogSubscription``'s overloads pick the one matching ``integration_key``. At run",
         "time they are plain dicts: the provider's ``check`` validates the same rules at preview.",
+        "An enum field also takes its ``...Value`` ``NewType`` (``DatadogHostURLValue``), so a value known",
+        "only at run time, such as a stack's config, type-checks without a cast (docs/configuration.md).",
         '"""',
         "",
         "# No `from __future__ import annotations`: TypedDict needs evaluated annotations to tell",
         "# required from NotRequired keys at run time (__required_keys__, __optional_keys__).",
         "import sys",
-        "from typing import Any, Literal",
+        "from typing import Any, Literal, NewType",
         "",
         "import pulumi",
         "",
@@ -287,7 +308,9 @@ def render_reference(document: dict[str, Any]) -> str:
         "",
         "For type checkers, each integration's keys are a `TypedDict` in",
         "`pulumi_ld_auditsubs.config_types` (named below), which `AuditLogSubscription` checks `config`",
-        "against when `integration_key` is a literal.",
+        "against when `integration_key` is a literal. An enum field takes one of its allowed values as a",
+        "literal, or a value known only at run time wrapped in its `NewType` (`DatadogHostURLValue(...)`):",
+        "see [Per-stack values](configuration.md#per-stack-values-in-typed-config).",
         "",
         "| key | name | config keys |",
         "|---|---|---|",

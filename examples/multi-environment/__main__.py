@@ -5,14 +5,25 @@ Stack config (see Pulumi.<stack>.yaml):
   integrations      JSON list of the integrations this stack sends its audit log to
   subscriptionsOn   whether the subscriptions send events (dev keeps them off)
   ...               each integration's own settings (webhook URLs, secrets)
+
+Each config is built with its integration's TypedDict, so mypy checks the keys. ``datadogSite`` is a
+stack value for a field whose allowed values are a Literal: ``DatadogHostURLValue(...)`` passes it
+without a cast, and the provider refuses a site Datadog does not have at preview.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
 
 from pulumi_ld_auditsubs import AuditLogSubscription, Statement
+from pulumi_ld_auditsubs.config_types import (
+    DatadogConfig,
+    DatadogHostURLValue,
+    MsteamsConfig,
+    SlackConfig,
+    SplunkConfig,
+)
 
 config = pulumi.Config()
 stack = pulumi.get_stack()
@@ -23,7 +34,7 @@ tags = ["managed-by-pulumi", f"stack-{stack}"]
 flag_changes = [Statement(effect="allow", actions=["*"], resources=[f"proj/*:env/{environment}:flag/*"])]
 
 
-def subscribe(integration_key: str, destination: str, settings: dict[str, Any]) -> AuditLogSubscription:
+def subscribe(integration_key: str, destination: str, settings: Mapping[str, Any]) -> AuditLogSubscription:
     """One subscription of this stack: the stack's environment, switch and tags, the tool's settings."""
     return AuditLogSubscription(
         integration_key,
@@ -38,21 +49,26 @@ def subscribe(integration_key: str, destination: str, settings: dict[str, Any]) 
 
 # Each integration's settings are read only when the stack chooses it.
 BUILDERS: dict[str, Callable[[], AuditLogSubscription]] = {
-    "slack": lambda: subscribe("slack", "Slack", {"url": config.require("slackWebhookUrl")}),
-    "msteams": lambda: subscribe("msteams", "Teams", {"url": config.require("teamsWebhookUrl")}),
+    "slack": lambda: subscribe("slack", "Slack", SlackConfig(url=config.require("slackWebhookUrl"))),
+    "msteams": lambda: subscribe("msteams", "Teams", MsteamsConfig(url=config.require("teamsWebhookUrl"))),
     "datadog": lambda: subscribe(
         "datadog",
         "Datadog",
-        {"apiKey": config.require_secret("datadogApiKey"), "hostURL": config.require("datadogSite")},
+        DatadogConfig(
+            apiKey=config.require_secret("datadogApiKey"),
+            hostURL=DatadogHostURLValue(config.require("datadogSite")),
+        ),
     ),
     "splunk": lambda: subscribe(
         "splunk",
         "Splunk",
-        {
-            "base-url": config.require("splunkUrl"),
-            "token": config.require_secret("splunkToken"),
-            "skip-ca-verification": False,
-        },
+        SplunkConfig(
+            {
+                "base-url": config.require("splunkUrl"),
+                "token": config.require_secret("splunkToken"),
+                "skip-ca-verification": False,
+            }
+        ),
     ),
 }
 

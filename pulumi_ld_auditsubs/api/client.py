@@ -44,6 +44,7 @@ from pulumi_ld_auditsubs.api.settings import (
     RETRY_TIMEOUT_KEY,
     TOKEN_KEY,
     ProviderSettings,
+    describe_host_source,
 )
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
@@ -131,6 +132,7 @@ def client_for(settings: ProviderSettings) -> LaunchDarklyClient:
                 settings.host,
                 settings.token,
                 token_source=settings.token_source,
+                host_source=settings.host_source,
                 timeout=(CONNECT_TIMEOUT_SECONDS, settings.read_timeout_seconds),
                 retry=RetryPolicy(budget_seconds=settings.retry_timeout_seconds),
             )
@@ -231,6 +233,7 @@ class LaunchDarklyClient:
         token: str | None,
         *,
         token_source: str = TOKEN_KEY,
+        host_source: str = HOST_KEY,
         timeout: tuple[float, float] = (CONNECT_TIMEOUT_SECONDS, DEFAULT_READ_TIMEOUT_SECONDS),
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -238,12 +241,14 @@ class LaunchDarklyClient:
         rate_limits: RateLimitWindows | None = None,
     ) -> None:
         """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.api.settings.ProviderSettings` checked
-        them (build one with :func:`client_for`); ``token_source`` names where the token came from."""
+        them (build one with :func:`client_for`); ``token_source`` and ``host_source`` name where the
+        token and the host came from, so every hint sends the user to the setting really used."""
         self.host = host.rstrip("/")
         if token is not None:
             register_secret(token)  # the token goes on the wire from here: scrub it from every message
         self._token = token or None
         self.token_source = token_source
+        self.host_source = host_source
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._sleep = sleep
@@ -252,6 +257,11 @@ class LaunchDarklyClient:
 
     def __repr__(self) -> str:
         return f"LaunchDarklyClient(host={self.host!r})"
+
+    @property
+    def host_named(self) -> str:
+        """The host with where it came from: ``https://... (from --api-host)``."""
+        return f"{self.host} ({describe_host_source(self.host_source)})"
 
     # -- the five endpoints --------------------------------------------------------------------------
 
@@ -366,6 +376,8 @@ class LaunchDarklyClient:
             "nothing was stored",
             method=method,
             path=path,
+            hint=f"check the host {self.host_named} if a proxy sits in front of LaunchDarkly, "
+            "else run the command again",
         )
 
     # -- the one place requests are sent ---------------------------------------------------------------
@@ -445,7 +457,7 @@ class LaunchDarklyClient:
                         sent_at=sent_at,
                     )
                 else:
-                    last_error = ApiConnectionError(failure.description, method=method, path=path)
+                    last_error = self._connection_error(failure, method, path)
                     retry = retry_ambiguous
             else:
                 assert response is not None
@@ -485,8 +497,18 @@ class LaunchDarklyClient:
                 failure.description,
                 method=method,
                 path=path,
+                hint=f"check the host {self.host_named}, any proxy settings and the network",
             )
-        return ApiConnectionError(failure.description, method=method, path=path)
+        return self._connection_error(failure, method, path)
+
+    def _connection_error(self, failure: _Failure, method: str, path: str) -> ApiConnectionError:
+        return ApiConnectionError(
+            failure.description,
+            method=method,
+            path=path,
+            hint="run the command again; if it keeps failing, check the network and the host "
+            f"{self.host_named}",
+        )
 
     def _budget_spent(self, method: str, path: str) -> RateLimitedError:
         return RateLimitedError(
@@ -506,8 +528,8 @@ class LaunchDarklyClient:
         location = response.headers.get("Location")
         return RedirectRefusedError(
             f"{self.host} answered HTTP {response.status_code}, a redirect to {location!r}; redirects are "
-            f"never followed (the token and request body stay with {self.host}): set {HOST_KEY} "
-            "to the URL the API is really served from",
+            f"never followed (the token and request body stay with {self.host}): point the host "
+            f"({describe_host_source(self.host_source)}) at the URL the API is really served from",
             method=method,
             path=path,
             location=location,
@@ -529,7 +551,8 @@ class LaunchDarklyClient:
                 method=method,
                 path=path,
                 host=self.host,
-                hint=f"check {HOST_KEY} (a wrong path prefix, or a proxy answering for LaunchDarkly)",
+                hint=f"check the host {self.host_named} (a wrong path prefix, or a proxy answering for "
+                "LaunchDarkly)",
             )
         code, message, request_id = "unknown", response.reason or "error", None
         if payload is not None:
@@ -542,13 +565,13 @@ class LaunchDarklyClient:
         if status == 401:
             hint = (
                 f"check the access token set in {self.token_source}: it may be mistyped, expired or revoked, "
-                f"or belong to another LaunchDarkly instance than {self.host} ({HOST_KEY})"
+                f"or belong to another LaunchDarkly instance than {self.host_named}"
             )
         elif status == 403:
             hint = (
                 f"the access token from {self.token_source} is valid but may not do this: check its role or "
                 "custom-role scopes allow managing integrations (audit log subscriptions), and that it is "
-                f"meant for {self.host}"
+                f"meant for {self.host_named}"
             )
         cls = error_class_for(status)
         if cls is NotFoundError and payload is None:

@@ -27,6 +27,8 @@ from pulumi_ld_auditsubs.api._net import is_loopback_host
 from pulumi_ld_auditsubs.errors import SettingsError
 
 DEFAULT_HOST = "https://app.launchdarkly.com"
+DEFAULT_SOURCE = "the default"
+"""``ProviderSettings.host_source`` when no setting named the host."""
 FEDERAL_HOST = "https://app.launchdarkly.us"
 EU_HOST = "https://app.eu.launchdarkly.com"
 _HOST_NAME = re.compile(r"[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]")
@@ -128,7 +130,9 @@ class ProviderSettings:
     token: str | None
     token_source: str = TOKEN_KEY
     """Where the token came from (``launchdarkly:accessToken`` or ``LAUNCHDARKLY_ACCESS_TOKEN``)."""
-    host_source: str = "the default"
+    host_source: str = DEFAULT_SOURCE
+    """``launchdarkly:apiHost``, ``LAUNCHDARKLY_API_HOST``, ``--api-host`` or ``the default``
+    (:data:`DEFAULT_SOURCE`); the client names it in its hints (:func:`describe_host_source`)."""
     allow_unknown_integrations: bool = False
     strict_actions: bool = False
     """Unknown statement actions fail Check (by default only near misses of known ones do)."""
@@ -199,7 +203,7 @@ class ProviderSettings:
             host=resolved_host,
             token=token,
             token_source=token_source if token is not None else names.token,
-            host_source=host_source if host is not None else "the default",
+            host_source=host_source if host is not None else DEFAULT_SOURCE,
             allow_unknown_integrations=_boolean(allow_raw, names.where(allow_key)),
             strict_actions=_boolean(config.get(STRICT_ACTIONS_KEY), names.where(STRICT_ACTIONS_KEY)),
             retry_timeout_seconds=retry_timeout or DEFAULT_RETRY_TIMEOUT_SECONDS,
@@ -319,6 +323,24 @@ def describe_source(source: str) -> str:
     if ":" in source:
         return "the stack config"
     return f"the provider input `{source}`" if source.isalpha() else source
+
+
+def describe_host_source(source: str) -> str:
+    """Where the host came from, as the client's hints name it next to the host.
+
+    ``from --api-host``, ``from the environment variable LAUNCHDARKLY_API_HOST``, ``from the stack
+    config launchdarkly:apiHost`` or ``the default host``: whichever :meth:`ProviderSettings.resolve`
+    really used, so a message never sends the user to a setting they did not set.
+    """
+    if source == DEFAULT_SOURCE:
+        return "the default host"
+    if source.startswith("--"):
+        return f"from {source}"
+    if source.isupper():
+        return f"from the environment variable {source}"
+    if ":" in source:
+        return f"from the stack config {source}"
+    return f"from the provider input `{source}`" if source.isalpha() else f"from {source}"
 
 
 def _first(

@@ -19,12 +19,31 @@ from pathlib import Path
 
 from pulumi_ld_auditsubs._version import __version__
 from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, client_for
-from pulumi_ld_auditsubs.api.settings import ALLOW_UNKNOWN_KEY, DEFAULT_HOST, ProviderSettings
+from pulumi_ld_auditsubs.api.settings import (
+    ALLOW_UNKNOWN_KEY,
+    DEFAULT_HOST,
+    EU_HOST,
+    FEDERAL_HOST,
+    HOST_ENV,
+    TOKEN_ENV,
+    ProviderSettings,
+)
 from pulumi_ld_auditsubs.commands.export_render import ExportedProject, FoundSubscription, render_project
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, NotFoundError
 from pulumi_ld_auditsubs.rules.catalog import Catalog, load_catalog
 
 DISTRIBUTION = "pulumi-ld-auditsubs"
+
+
+CREDENTIALS_HELP = (
+    f"Where the host and the token come from, first found wins. The host: --api-host URL, else the "
+    f"environment variable {HOST_ENV}, else {DEFAULT_HOST} (EU: {EU_HOST}, federal: {FEDERAL_HOST}). "
+    f"The token: the environment variable {TOKEN_ENV} (reader access to integrations is enough: this "
+    "command only reads). It does not read stack config (launchdarkly:accessToken, "
+    "launchdarkly:apiHost); its messages name the setting each value came from."
+)
+"""The ``--help`` epilog of ``export``, ``health`` and ``explain``, which read an account alike."""
+API_HOST_HELP = f"LaunchDarkly's API host; wins over {HOST_ENV} (default: {DEFAULT_HOST})"
 
 
 class ExportError(Exception):
@@ -50,13 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="TAG",
         help="export only subscriptions carrying this tag; repeatable (a subscription needs all of them)",
     )
-    parser.add_argument(
-        "--api-host",
-        default=None,
-        metavar="URL",
-        help=f"LaunchDarkly's API host (default: LAUNCHDARKLY_API_HOST, else {DEFAULT_HOST})",
-    )
+    parser.add_argument("--api-host", default=None, metavar="URL", help=API_HOST_HELP)
     parser.add_argument("--force", action="store_true", help="write into DIR even if it is not empty")
+    parser.epilog = CREDENTIALS_HELP
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,8 +4,12 @@ Pure: no I/O, no network. :mod:`pulumi_ld_auditsubs.commands.export` reads the s
 what :func:`render_project` returns. Every subscription becomes one ``AuditLogSubscription`` with
 ``adopt_id``, so the first ``pulumi up`` takes it over instead of creating a second one:
 
-* values are written as LaunchDarkly holds them (config keys verbatim), except those equal to the
-  catalog default (and ``on=True``, ``tags=[]``), which the resource fills in itself;
+* values are written as LaunchDarkly holds them (config keys verbatim), except optional ones equal
+  to the catalog default (and ``on=True``, ``tags=[]``), which the resource fills in itself;
+* a catalog integration's config is built with its ``TypedDict`` class (``DatadogConfig(...)``, from
+  :mod:`pulumi_ld_auditsubs.config_types`), so a type checker checks the exported program's keys and
+  values; a config the class would not accept (a key or value the catalog does not know) stays a
+  plain dict, with a warning;
 * a secret field (masked by LaunchDarkly or a credential URL by the catalog's override, or, outside
   the catalog, a value that comes back masked) becomes
   ``config.require_secret("<stack config key>")``: its value is never written anywhere, and
@@ -16,15 +20,17 @@ what :func:`render_project` returns. Every subscription becomes one ``AuditLogSu
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pulumi_ld_auditsubs.api.settings import ALLOW_UNKNOWN_KEY
+from pulumi_ld_auditsubs.api.settings import ALLOW_UNKNOWN_KEY, HOST_ENV, HOST_KEY, TOKEN_KEY
 from pulumi_ld_auditsubs.commands._pysource import Call, Exploded, exploded
-from pulumi_ld_auditsubs.rules.catalog import Catalog, Integration
+from pulumi_ld_auditsubs.config_types import CONFIG_TYPES
+from pulumi_ld_auditsubs.rules.catalog import Catalog, FormVariable, Integration
 from pulumi_ld_auditsubs.rules.masking import looks_masked
 from pulumi_ld_auditsubs.rules.models import Subscription, document_from_api
 from pulumi_ld_auditsubs.rules.patch import json_equal
@@ -110,12 +116,21 @@ def render_project(
     warnings: list[str] = []
     taken_keys: set[str] = set()
     calls: list[str] = []
+    typed: set[str] = set()
     for item, resource_name in zip(ordered, names, strict=True):
-        call, item_secrets = _subscription_call(
+        call, item_secrets, config_class = _subscription_call(
             item, resource_name, catalog.get(item.integration_key), taken_keys
         )
         secrets += item_secrets
         calls.append(call)
+        if config_class is not None:
+            typed.add(config_class)
+        elif item.integration_key in catalog and item.integration_key in CONFIG_TYPES:
+            warnings.append(
+                f"{item.integration_key} subscription {item.subscription.name!r} holds config that this "
+                f"release's catalog does not describe, so resource {resource_name!r} passes it as a plain "
+                "dict, unchecked by type checkers (the provider checks it at preview)"
+            )
         if not item.subscription.statements:
             warnings.append(
                 f"{item.integration_key} subscription {item.subscription.name!r} has no policy statements; "
@@ -131,7 +146,10 @@ def render_project(
             "Pulumi.yaml": _pulumi_yaml(project),
             f"Pulumi.{stack}.yaml": _stack_yaml(exported, stack, api_host),
             "__main__.py": _main_py(
-                calls, uses_config=bool(secrets), uses_statement="Statement(" in "".join(calls)
+                calls,
+                uses_config=bool(secrets),
+                uses_statement="Statement(" in "".join(calls),
+                config_classes=sorted(typed),
             ),
             "requirements.txt": requirements,
             "README.md": _readme(exported, project, stack, api_host),
@@ -180,7 +198,8 @@ def _slug(name: str) -> str:
 
 def _subscription_call(
     item: FoundSubscription, resource_name: str, integration: Integration | None, taken_keys: set[str]
-) -> tuple[str, list[SecretSetting]]:
+) -> tuple[str, list[SecretSetting], str | None]:
+    """The ``AuditLogSubscription(...)`` source, its secrets, and the ``TypedDict`` class it uses."""
     document = document_from_api(item.subscription)
     subscription_id = item.subscription.id
     config: dict[str, Any] = {}
@@ -209,10 +228,16 @@ def _subscription_call(
             continue
         else:
             config[key] = value
+    config_class = _config_class(item.integration_key, integration, config)
+    config_source: Any = Exploded(config)
+    if config_class is not None and all(key.isidentifier() for key in config):
+        config_source = Exploded(Call(config_class, (), list(config.items())))
+    elif config_class is not None:  # keys such as ``base-url``: the class takes the dict itself
+        config_source = Exploded(Call(config_class, (Exploded(config),)))
     kwargs: list[tuple[str, Any]] = [
         ("integration_key", item.integration_key),
         ("name", document["name"]),
-        ("config", Exploded(config)),
+        ("config", config_source),
         ("statements", Exploded([_statement(s) for s in document["statements"]])),
     ]
     if document["on"] is not True:
@@ -220,7 +245,39 @@ def _subscription_call(
     if document["tags"]:
         kwargs.append(("tags", list(document["tags"])))
     kwargs.append(("adopt_id", f"{item.integration_key}/{subscription_id}"))
-    return exploded(Call("AuditLogSubscription", (resource_name,), kwargs)), secrets
+    return exploded(Call("AuditLogSubscription", (resource_name,), kwargs)), secrets, config_class
+
+
+def _config_class(
+    integration_key: str, integration: Integration | None, config: Mapping[str, Any]
+) -> str | None:
+    """The ``TypedDict`` class name for ``config``, or None when the class would not accept it.
+
+    It would not when the catalog lacks the integration, a key, or a value (an enum value added
+    later, a boolean stored as a string), or a required key is missing: a plain dict still
+    type-checks (through the resource's ``Mapping`` overload), so the program stays valid.
+    """
+    typed_dict = CONFIG_TYPES.get(integration_key)
+    if integration is None or typed_dict is None:
+        return None
+    settable = {v.key: v for v in integration.form_variables if not v.is_generated}
+    required = {key for key, v in settable.items() if not v.is_optional}
+    if not required <= config.keys() or not config.keys() <= settable.keys():
+        return None
+    if not all(isinstance(value, Call) or _fits(settable[key], value) for key, value in config.items()):
+        return None
+    return str(typed_dict.__name__)
+
+
+def _fits(variable: FormVariable, value: Any) -> bool:
+    """Whether a value read from LaunchDarkly has the type its ``TypedDict`` field declares."""
+    if variable.type == "boolean":
+        return isinstance(value, bool)
+    if variable.type == "enum" and variable.allowed_values:
+        return value in variable.allowed_values
+    if variable.type in ("string", "uri", "enum", "oauth", "dynamicEnum", "publicKey", "environmentSelector"):
+        return isinstance(value, str)
+    return True
 
 
 def _statement(statement: Mapping[str, Any]) -> Call:
@@ -229,7 +286,9 @@ def _statement(statement: Mapping[str, Any]) -> Call:
     return Call("Statement", (), kwargs)
 
 
-def _main_py(calls: list[str], *, uses_config: bool, uses_statement: bool) -> str:
+def _main_py(
+    calls: list[str], *, uses_config: bool, uses_statement: bool, config_classes: Sequence[str] = ()
+) -> str:
     imports = "AuditLogSubscription, Statement" if uses_statement else "AuditLogSubscription"
     lines = [
         '"""LaunchDarkly audit log subscriptions, exported by `pulumi-ld-auditsubs export`.',
@@ -241,6 +300,7 @@ def _main_py(calls: list[str], *, uses_config: bool, uses_statement: bool) -> st
         "import pulumi",
         "",
         f"from pulumi_ld_auditsubs import {imports}",
+        *_config_imports(config_classes),
         "",
     ]
     if uses_config:
@@ -250,6 +310,16 @@ def _main_py(calls: list[str], *, uses_config: bool, uses_statement: bool) -> st
     if not calls:
         lines += ['pulumi.log.info("no audit log subscriptions were exported")', ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _config_imports(names: Sequence[str]) -> list[str]:
+    """``from pulumi_ld_auditsubs.config_types import ...``, wrapped the way ruff formats it."""
+    if not names:
+        return []
+    line = f"from pulumi_ld_auditsubs.config_types import {', '.join(names)}"
+    if len(line) <= 88:
+        return [line]
+    return ["from pulumi_ld_auditsubs.config_types import (", *(f"    {name}," for name in names), ")"]
 
 
 def _pulumi_yaml(project: str) -> str:
@@ -265,23 +335,27 @@ def _pulumi_yaml(project: str) -> str:
 
 
 def _stack_yaml(exported: ExportedProject, stack: str, api_host: str) -> str:
+    """The stack file: the host the subscriptions were read from, and nothing that could be secret.
+
+    ``launchdarkly:apiHost`` pins the stack to the instance that holds its subscriptions (stack config
+    wins over ``LAUNCHDARKLY_API_HOST``), so the first ``up`` adopts them there rather than looking at
+    the default host. The host never carries credentials (the settings refuse ``user@``).
+    """
     lines = [
-        f"# Exported by pulumi-ld-auditsubs from {api_host}.",
+        f"# Exported by pulumi-ld-auditsubs from {api_host}, which holds these subscriptions:",
+        f"# {HOST_KEY} below points the stack there (stack config wins over {HOST_ENV}).",
         "# Secrets are not in this file. Set them (pulumi prompts for each value):",
-        f"#   pulumi config set --stack {stack} --secret launchdarkly:accessToken",
+        f"#   pulumi config set --stack {stack} --secret {TOKEN_KEY}",
         *(f"#   {s.command(stack)}" for s in exported.secrets),
-        "# To manage another LaunchDarkly instance (EU, federal), set launchdarkly:apiHost or",
-        "# LAUNCHDARKLY_API_HOST.",
     ]
     if exported.unknown_integrations:
         lines += [
             f"# {', '.join(exported.unknown_integrations)}: not in this provider's catalog, so their",
             "# config is checked by LaunchDarkly only.",
-            "config:",
-            f'  {ALLOW_UNKNOWN_KEY}: "true"',
         ]
-    else:
-        lines.append("config: {}")
+    lines += ["config:", f"  {HOST_KEY}: {json.dumps(api_host)}"]
+    if exported.unknown_integrations:
+        lines.append(f'  {ALLOW_UNKNOWN_KEY}: "true"')
     return "\n".join(lines) + "\n"
 
 
@@ -297,7 +371,9 @@ def _readme(exported: ExportedProject, project: str, stack: str, api_host: str) 
         "",
         "Every subscription is declared with `adopt_id`, so the first `pulumi up` takes the existing",
         "subscription over (one GET, and one PATCH only where a secret has to be written) instead of",
-        "creating a second one.",
+        f"creating a second one. `Pulumi.{stack}.yaml` sets `launchdarkly:apiHost` to {api_host}, the",
+        "host that holds them; each config is built with its integration's `TypedDict`",
+        "(`pulumi_ld_auditsubs.config_types`), so `mypy --strict` checks the program.",
         "",
         "## Before the first `pulumi up`",
         "",
@@ -330,8 +406,8 @@ def _readme(exported: ExportedProject, project: str, stack: str, api_host: str) 
     parts += [
         "## Without the Pulumi CLI",
         "",
-        "The local engine runs the same program with no CLI (against LaunchDarkly, or the emulator with",
-        "`--config launchdarkly:apiHost=http://127.0.0.1:PORT`); it takes the secrets as `--config`:",
+        f"The local engine runs the same program with no CLI, at the host the stack file names ({api_host});",
+        "it takes the secrets as `--config`:",
         "",
         "```bash",
         " \\\n  ".join(

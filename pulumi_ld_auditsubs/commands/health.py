@@ -27,8 +27,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from pulumi_ld_auditsubs.api.settings import DEFAULT_HOST, HOST_ENV, TOKEN_ENV
-from pulumi_ld_auditsubs.commands.export import ExportError, _client, read_subscriptions
+from pulumi_ld_auditsubs.api.settings import TOKEN_ENV
+from pulumi_ld_auditsubs.commands.export import (
+    API_HOST_HELP,
+    CREDENTIALS_HELP,
+    ExportError,
+    _client,
+    read_subscriptions,
+)
 from pulumi_ld_auditsubs.commands.export_render import FoundSubscription
 from pulumi_ld_auditsubs.errors import REDACTED, LaunchDarklyError, register_secret, scrub
 from pulumi_ld_auditsubs.rules.catalog import Catalog, load_catalog
@@ -61,13 +67,9 @@ def add_account_arguments(parser: argparse.ArgumentParser) -> None:
         help="only this integration's subscriptions; repeatable. Also reaches integrations the catalog "
         "does not know (default: every integration in the catalog)",
     )
-    parser.add_argument(
-        "--api-host",
-        default=None,
-        metavar="URL",
-        help=f"LaunchDarkly's API host (default: {HOST_ENV}, else {DEFAULT_HOST})",
-    )
+    parser.add_argument("--api-host", default=None, metavar="URL", help=API_HOST_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.epilog = CREDENTIALS_HELP
 
 
 def read_account(args: argparse.Namespace, catalog: Catalog) -> list[FoundSubscription]:

@@ -101,15 +101,70 @@ def test_defaults_generated_fields_on_and_empty_tags_are_left_out() -> None:
         "resource_name": "prod",
         "integration_key": "datadog",
         "name": "Prod",
-        "config": "{'apiKey': config.require_secret('prodApiKey'), 'hideMemberDetails': True}",
+        "config": "DatadogConfig(apiKey=config.require_secret('prodApiKey'), hideMemberDetails=True)",
         "statements": "[Statement(effect='allow', actions=['*'], resources=['proj/*'])]",
         "adopt_id": "datadog/65f000000000000000000001",
     }
-    assert trail["config"] == {"ingestionChannelArn": "arn:aws:cloudtrail:x"}
+    assert trail["config"] == "CloudtrailConfig(ingestionChannelArn='arn:aws:cloudtrail:x')"
     assert trail["on"] is False and trail["tags"] == ["aws"]
     assert [(s.config_key, s.field) for s in exported.secrets] == [("prodApiKey", "apiKey")]
     assert "pulumi config set --stack prod --secret prodApiKey" in exported.files["README.md"]
     assert exported.summary() == "exported 2 audit log subscriptions: cloudtrail 1, datadog 1"
+
+
+def test_config_is_built_with_the_integrations_typed_dict_and_the_stack_file_names_the_host() -> None:
+    exported = render(
+        found(
+            "splunk",
+            "Splunk",
+            "65f000000000000000000005",
+            {"base-url": "https://s.example:8088", "token": "abc****xyz", "skip-ca-verification": False},
+        ),
+        found("slack", "Slack", "65f000000000000000000006", {"url": "https://hooks.slack.com/services/x"}),
+    )
+
+    main = exported.files["__main__.py"]
+    slack, splunk = kwargs_of(main)
+    assert slack["config"] == "SlackConfig(url=config.require_secret('slackUrl'))"
+    assert splunk["config"] == (  # keys that are not identifiers: the class takes the dict
+        "SplunkConfig({'base-url': 'https://s.example:8088', 'token': config.require_secret('splunkToken'), "
+        "'skip-ca-verification': False})"
+    )
+    assert "from pulumi_ld_auditsubs.config_types import SlackConfig, SplunkConfig\n" in main
+    assert exported.warnings == []
+    stack_file = exported.files["Pulumi.prod.yaml"]
+    assert 'config:\n  launchdarkly:apiHost: "https://app.launchdarkly.com"\n' in stack_file
+    assert [line for line in stack_file.splitlines() if not line.startswith("#")] == [
+        "config:",
+        '  launchdarkly:apiHost: "https://app.launchdarkly.com"',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("config", "why"),
+    [
+        ({"apiKey": "abc****xyz", "site": "eu"}, "a key the catalog does not know"),
+        ({"apiKey": "abc****xyz", "hostURL": "https://api.datadoghq.moon"}, "a value outside the Literal"),
+        ({"apiKey": "abc****xyz", "hideMemberDetails": "true"}, "a boolean stored as a string"),
+        ({"hostURL": "https://api.datadoghq.eu"}, "a required key missing"),
+    ],
+    ids=["unknown-key", "enum-value", "string-boolean", "missing-required"],
+)
+def test_config_the_typed_dict_would_refuse_stays_a_plain_dict_with_a_warning(
+    config: dict[str, Any], why: str
+) -> None:
+    """The exported program must type-check: a value this release's catalog does not describe
+    (LaunchDarkly added it later) goes through the resource's plain-mapping overload instead."""
+    exported = render(found("datadog", "Odd", "65f000000000000000000007", config))
+
+    [odd] = kwargs_of(exported.files["__main__.py"])
+    assert str(odd["config"]).startswith("{"), why
+    assert "config_types" not in exported.files["__main__.py"]
+    assert exported.warnings == [
+        "datadog subscription 'Odd' holds config that this release's catalog does not describe, so "
+        "resource 'odd' passes it as a plain dict, unchecked by type checkers (the provider checks it "
+        "at preview)"
+    ]
 
 
 def test_an_integration_outside_the_catalog_keeps_its_values_and_its_masked_ones_become_secrets() -> None:

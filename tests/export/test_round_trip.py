@@ -1,7 +1,9 @@
 """The round trip is the test: an account made by hand, exported, then managed by the exported program.
 
-After the secrets are set, the first ``up`` of the generated project takes every subscription over
-without creating or deleting any (no POST, no DELETE) and writes at most one PATCH per
+The exported program passes ``mypy --strict`` (each config built with its ``TypedDict``), and its
+stack file names the host it was exported from, which the local engine reads: no ``--config`` host is
+given. After the secrets are set, the first ``up`` of the generated project takes every subscription
+over without creating or deleting any (no POST, no DELETE) and writes at most one PATCH per
 subscription (the secrets it cannot compare, because LaunchDarkly returns them masked); an
 immediate ``preview --expect-no-changes`` passes without a single request.
 """
@@ -16,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+from mypy import api as mypy
 
 from pulumi_ld_auditsubs.testing import Emulator, LocalEngine
 
@@ -120,24 +124,33 @@ def test_exported_project_adopts_every_subscription_without_changing_it(
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
     assert main.count("AuditLogSubscription(\n") == 6
     assert "externalId" not in main and "hideMemberDetails" not in main  # generated; default
+    assert (
+        "from pulumi_ld_auditsubs.config_types import (\n    CloudtrailConfig,\n    DatadogConfig,\n" in main
+    )
+    assert main.count("config=DatadogConfig(\n") == 2 and main.count("config=SplunkConfig(\n") == 2
+    assert main.count("config=MsteamsConfig(\n") == 1 and main.count("config=CloudtrailConfig(\n") == 1
+    assert_type_checks(out / "__main__.py", tmp_path)
+    stack_file = yaml.safe_load((out / "Pulumi.dev.yaml").read_text())
+    assert stack_file == {"config": {"launchdarkly:apiHost": emulator.url}}  # nothing that could be secret
 
     # the secrets, set as the export printed them (the local engine takes them as --config)
     commands = [line.split("  #")[0].strip() for line in result.stdout.splitlines() if "--secret" in line]
     keys = [command.rsplit(" ", 1)[-1] for command in commands]
     assert commands[0] == "pulumi config set --stack dev --secret launchdarkly:accessToken"
     secrets = dict(zip(sorted(keys[1:]), sorted_secret_values(main, keys[1:]), strict=True))
-    engine = LocalEngine(
+    engine = LocalEngine(  # no host here: the stack file's launchdarkly:apiHost is the one used
         out,
         "dev",
         state_dir=tmp_path / "state",
-        config={"launchdarkly:apiHost": emulator.url, "launchdarkly:accessToken": TOKEN, **secrets},
-        env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE},
+        config={"launchdarkly:accessToken": TOKEN, **secrets},
+        env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE, "LAUNCHDARKLY_API_HOST": "https://ld.invalid"},
     )
     emulator.clear_requests()
 
     up = engine.up()
 
     assert up.returncode == 0, up.output
+    assert f"LaunchDarkly API host {emulator.url} (from launchdarkly:apiHost)" in up.stderr
     assert "    + 6 created" in up.stdout
     methods = Counter(r.method for r in emulator.requests)
     assert methods["POST"] == 0 and methods["DELETE"] == 0
@@ -175,6 +188,24 @@ SECRET_BY_FIELD_AND_NAME = {
 }
 
 
+def assert_type_checks(program: Path, tmp_path: Path) -> None:
+    """``mypy --strict`` on the exported program, as its user would run it (a cache of its own)."""
+    stdout, stderr, status = mypy.run(
+        ["--strict", "--no-error-summary", "--cache-dir", str(tmp_path / "mypy-cache"), str(program)]
+    )
+    assert (stdout, stderr, status) == ("", "", 0)
+
+
+def config_items(config: ast.expr) -> list[tuple[str, ast.expr]]:
+    """The (key, value) pairs of a config written as ``XConfig(k=v)``, ``XConfig({...})`` or ``{...}``."""
+    if isinstance(config, ast.Call) and config.keywords:
+        return [(str(k.arg), k.value) for k in config.keywords]
+    if isinstance(config, ast.Call):
+        [config] = config.args
+    assert isinstance(config, ast.Dict)
+    return [(ast.literal_eval(k), v) for k, v in zip(config.keys, config.values, strict=True)]  # type: ignore[arg-type]
+
+
 def sorted_secret_values(main: str, keys: list[str]) -> list[str]:
     """The plaintext each stack config key stands for, found by reading the generated program."""
     tree = ast.parse(main)
@@ -183,11 +214,8 @@ def sorted_secret_values(main: str, keys: list[str]) -> list[str]:
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "AuditLogSubscription":
             kwargs = {k.arg: k.value for k in node.keywords}
             name = ast.literal_eval(kwargs["name"])
-            config = kwargs["config"]
-            assert isinstance(config, ast.Dict)
-            for key_node, value_node in zip(config.keys, config.values, strict=True):
+            for field, value_node in config_items(kwargs["config"]):
                 if isinstance(value_node, ast.Call):
-                    field = ast.literal_eval(key_node)  # type: ignore[arg-type]
                     config_key = ast.literal_eval(value_node.args[0])
                     values[config_key] = secret_for(field, name, ast.unparse(kwargs["config"]))
     return [values[key] for key in sorted(keys)]
@@ -220,15 +248,17 @@ def test_an_integration_outside_the_catalog_round_trips_with_the_stack_setting(
     result = export(emulator.url, "--output", str(out), "--integration", UNKNOWN_KEY)
 
     assert result.returncode == 0, result.stderr
+    assert yaml.safe_load((out / "Pulumi.dev.yaml").read_text()) == {
+        "config": {"launchdarkly:apiHost": emulator.url, "ld-auditsubs:allowUnknownIntegrations": "true"}
+    }
+    main = (out / "__main__.py").read_text()
+    assert "    config={\n" in main and "config_types" not in main  # outside the catalog: a plain dict
+    assert_type_checks(out / "__main__.py", tmp_path)
     engine = LocalEngine(
         out,
         "dev",
         state_dir=tmp_path / "state",
-        config={
-            "launchdarkly:apiHost": emulator.url,
-            "launchdarkly:accessToken": TOKEN,
-            "acmeApiToken": "acme-throwaway-token-42",
-        },
+        config={"launchdarkly:accessToken": TOKEN, "acmeApiToken": "acme-throwaway-token-42"},
         env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE},
     )
     emulator.clear_requests()

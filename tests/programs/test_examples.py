@@ -177,3 +177,26 @@ def test_adopting_a_missing_subscription_fails_clearly(emulator: Emulator, tmp_p
     ]
     assert emulator.subscriptions() == []
     assert engine.state().get("resources", []) == []
+
+
+def test_a_stack_value_datadog_does_not_have_fails_preview_with_the_check_message(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """multi-environment passes its stack's ``datadogSite`` through ``DatadogHostURLValue(...)``, which
+    mypy accepts for any string: the provider process still refuses a value outside the allowed ones
+    at preview, with the same Check message a literal gets, before any request."""
+    case = next(c for c in CASES if c.example == "multi-environment" and c.stack == "prod")
+    engine = engine_for(case, emulator, tmp_path / "state", datadogSite="https://api.datadoghq.org")
+
+    preview = engine.preview()
+
+    assert preview.returncode == 1, preview.output
+    assert "datadog **checking failed**" in preview.stdout
+    assert (
+        "config.hostURL: 'https://api.datadoghq.org' is not allowed; must be one of: "
+        "https://api.datadoghq.com, https://api.datadoghq.eu, https://us3.datadoghq.com, "
+        "https://us5.datadoghq.com, https://app.ddog-gov.com"
+    ) in preview.stderr
+    assert "Traceback" not in preview.output
+    assert emulator.requests == []
+    assert not engine.state_file.exists()
