@@ -263,9 +263,10 @@ def misspelled_settings(config: Mapping[str, object], names: SettingNames = DYNA
         if key in OWN_KEYS or key in plugin_keys or key in (TOKEN_KEY, HOST_KEY, LEGACY_ALLOW_UNKNOWN_KEY):
             continue
         if namespace + ":" == SETTINGS_PREFIX:
-            known = sorted(names.of(k) for k in OWN_KEYS | {TOKEN_KEY, HOST_KEY})
-            closest = difflib.get_close_matches(names.of(key), known, n=1, cutoff=0.6)
-            hint = f"did you mean `{closest[0]}`? " if closest else ""
+            known = sorted({names.of(k) for k in OWN_KEYS | {TOKEN_KEY, HOST_KEY}} | plugin_keys)
+            by_name = {k.rpartition(":")[2].lower(): k for k in known}
+            closest = difflib.get_close_matches(bare.lower(), list(by_name), n=1, cutoff=0.6)
+            hint = f"did you mean `{by_name[closest[0]]}`? " if closest else ""
             refused.append(
                 f"{names.where(key)} is not a setting of pulumi-ld-auditsubs; {hint}"
                 f"the settings are {', '.join(known)}"
