@@ -109,3 +109,26 @@ def test_a_missing_subscription_is_a_clear_error(emulator: Emulator, tmp_path: P
     # 20 lists (every catalog integration), the datadog list, the get, the missing get
     assert [r.method for r in emulator.requests] == ["GET"] * 23
     assert TOKEN not in preview.output
+
+
+def test_a_misspelled_host_key_is_refused_not_replaced_by_the_default(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """The lookups read the whole stack config, as the provider's Check does: no silent default host."""
+    local = LocalEngine(
+        PROGRAM,
+        "dev",
+        state_dir=tmp_path / "state",
+        config={"launchdarkly:apihost": emulator.url, "launchdarkly:accessToken": TOKEN},
+        env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE},
+    )
+
+    preview = local.preview()
+
+    assert preview.returncode == 1
+    assert "cannot look audit log subscriptions up" in preview.stderr
+    assert (
+        "`launchdarkly:apihost`" in preview.stderr
+        and "did you mean `launchdarkly:apiHost`?" in preview.stderr
+    )
+    assert emulator.requests == [] and TOKEN not in preview.output
