@@ -107,11 +107,17 @@ class LaunchDarklyError(Exception):
 class MissingCredentialsError(LaunchDarklyError):
     """No access token was configured."""
 
-    def __init__(self) -> None:
+    def __init__(self, token_key: str = "launchdarkly:accessToken") -> None:
+        # ``token_key`` is what this host's user sets: a stack config key (namespaced), or an
+        # explicit provider's input (no namespace).
+        where = (
+            f"the stack config `{token_key}` (pulumi config set --secret {token_key} <token>)"
+            if ":" in token_key
+            else f"the provider's `{token_key}` input (a secret)"
+        )
         super().__init__(
-            "no LaunchDarkly access token: set the stack config `launchdarkly:accessToken` "
-            "(pulumi config set --secret launchdarkly:accessToken <token>) or the environment "
-            "variable `LAUNCHDARKLY_ACCESS_TOKEN`"
+            f"no LaunchDarkly access token: set {where} "
+            "or the environment variable `LAUNCHDARKLY_ACCESS_TOKEN`"
         )
 
 

@@ -402,7 +402,7 @@ class LaunchDarklyClient:
         requests/urllib3 are described, never chained, so no traceback carries their internals.
         """
         if not self._token:
-            raise MissingCredentialsError()
+            raise MissingCredentialsError(self.token_source)
         session = _session_for(self.host, self._token)
         url = self.host + path
         host_key, route_key = (self.host, "*"), (self.host, f"{method} {route}")

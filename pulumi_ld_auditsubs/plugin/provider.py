@@ -236,7 +236,7 @@ class AuditLogSubscriptionPlugin(Provider):
     def _lookup_client(self) -> Any:
         settings = self.settings()
         if settings.token is None:
-            raise MissingCredentialsError()
+            raise MissingCredentialsError(settings.token_source)
         return client_for(settings)
 
     async def _lookup(

@@ -219,3 +219,19 @@ def test_a_subscription_is_only_acted_on_where_it_lives(plugin: PluginProcess, e
     assert "https://app.eu.launchdarkly.com" in refused.value.details()
     assert "ld-auditsubs:apiHost" in refused.value.details()  # the default provider's key
     assert calls(emulator) == []
+
+
+@pytest.mark.parametrize(
+    ("urn", "named"),
+    [
+        (provider_urn(), "`ld-auditsubs:accessToken`"),
+        (provider_urn("eu"), "the provider's `accessToken` input"),
+    ],
+)
+def test_a_missing_token_names_the_key_this_provider_reads(emulator: Emulator, urn: str, named: str) -> None:
+    with PluginProcess() as plugin:
+        plugin.configure({"apiHost": emulator.url}, urn=urn)
+        with pytest.raises(grpc.RpcError) as refused:
+            plugin.create(plugin.check(datadog_inputs()).inputs)
+    assert named in refused.value.details() and "LAUNCHDARKLY_ACCESS_TOKEN" in refused.value.details()
+    assert calls(emulator) == []
