@@ -35,7 +35,7 @@ need = [
     "pulumi_ld_auditsubs/pulumi-plugin.json", "pulumi_ld_auditsubs/py.typed",
     "pulumi_ld_auditsubs/data/integrations.json", "pulumi_ld_auditsubs/config_types.py",
     "pulumi_ld_auditsubs/data/quickstart/__main__.py", "pulumi_ld_auditsubs/data/quickstart/Pulumi.yaml",
-    "pulumi_ld_auditsubs/data/quickstart/Pulumi.dev.yaml",
+    "pulumi_ld_auditsubs/data/quickstart/Pulumi.dev.yaml", "pulumi_ld_auditsubs/plugin/server.py",
 ]
 missing = [n for n in need if n not in names]
 missing += [] if any(n.endswith(".dist-info/licenses/LICENSE") for n in names) else ["LICENSE"]
@@ -54,7 +54,8 @@ root = members[0].split("/")[0]
 for path in ("LICENSE", "README.md", "CONTRIBUTING.md", "tests/unit/test_catalog.py",
              "examples/quickstart/__main__.py", "examples/README.md", "scripts/generate_catalog.py",
              "docs/integrations.md", "docs/testing.md", "docs/behaviour.md", "docs/configuration.md",
-             "docs/export-and-lookups.md", "docs/ci-and-automation.md", "pyproject.toml"):
+             "docs/export-and-lookups.md", "docs/ci-and-automation.md", "docs/plugin.md", "pyproject.toml",
+             "PulumiPlugin.yaml", "tests/plugin/schemas/pulumi-package-metaschema.json"):
     assert f"{root}/{path}" in members, f"sdist lacks {path}"
 assert not [m for m in members if "__pycache__" in m or "/.venv/" in m], "sdist carries build debris"
 print(f"wheel: {len(names)} files, runtime deps {runtime}; sdist: {len(members)} files")
@@ -68,6 +69,16 @@ mkdir "$WORK/empty" && cd "$WORK/empty"
 "$VENV_BIN/pulumi-ld-auditsubs" --version
 "$VENV_BIN/python" -m pulumi_ld_auditsubs --help >/dev/null
 "$VENV_BIN/python" -c "from pulumi_ld_auditsubs import AuditLogSubscription, Statement; import pulumi_ld_auditsubs.provider"
+# the native plugin, started as the CLI starts a source plugin, from the wheel alone: its port first
+"$VENV_BIN/python" - "$VENV_BIN/python" <<'EOF'
+import subprocess, sys
+plugin = subprocess.Popen([sys.argv[1], "-m", "pulumi.run.plugin", "pulumi-ld-auditsubs", "127.0.0.1:9"],
+                          stdout=subprocess.PIPE, text=True)
+port = plugin.stdout.readline().strip()
+plugin.terminate(); plugin.wait(timeout=30)
+assert port.isdigit(), f"the plugin did not print its port first: {port!r}"
+print(f"plugin served on port {port}")
+EOF
 if "$VENV_BIN/pulumi-ld-auditsubs" demo >"$WORK/noextra.out" 2>&1; then fail "demo ran without the [local] extra"; fi
 cat "$WORK/noextra.out"
 [[ "$(wc -l <"$WORK/noextra.out")" -eq 1 ]] && grep -q "needs the \[local\] extra" "$WORK/noextra.out" \
