@@ -1,43 +1,22 @@
-"""The native plugin's provider: Pulumi's provider protocol over the shared operations.
+"""The native plugin's provider: the provider protocol's operations over the shared ones.
 
-Each method translates property values (:mod:`.values`), runs the operation of
-:mod:`pulumi_ld_auditsubs.operations.subscriptions` off the event loop (blocking HTTP, one shared
-pool, so as many operations run at once as the engine sends), and marks what is secret. One plugin
-process serves one provider (the engine starts one per default or explicit provider), so the
-settings from Configure are this object's.
+Each method takes plain values (decoded by :mod:`.values`, with the paths that came in secret), runs
+the operation of :mod:`pulumi_ld_auditsubs.operations.subscriptions` off the event loop (blocking
+HTTP in one shared pool, so as many operations run at once as the engine sends), and says which
+output paths are secret. One plugin process serves one provider (the engine starts one per default
+or explicit provider), so the settings from Configure are this object's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pulumi.provider.experimental.provider import (
-    CheckFailure,
-    CheckRequest,
-    CheckResponse,
-    CreateRequest,
-    CreateResponse,
-    DeleteRequest,
-    DiffRequest,
-    DiffResponse,
-    GetSchemaRequest,
-    GetSchemaResponse,
-    InvokeRequest,
-    InvokeResponse,
-    PropertyDiff,
-    PropertyDiffKind,
-    Provider,
-    ReadRequest,
-    ReadResponse,
-    UpdateRequest,
-    UpdateResponse,
-)
-
-from pulumi_ld_auditsubs.api.client import client_for
+from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, client_for
 from pulumi_ld_auditsubs.api.settings import (
     HOST_KEY,
     PLUGIN_DEFAULT_NAMES,
@@ -49,23 +28,40 @@ from pulumi_ld_auditsubs.api.settings import (
 )
 from pulumi_ld_auditsubs.errors import LaunchDarklyError, MissingCredentialsError, SettingsError
 from pulumi_ld_auditsubs.operations import lookups, subscriptions
-from pulumi_ld_auditsubs.operations.subscriptions import integration_of
-from pulumi_ld_auditsubs.plugin.schema import GET_ALL_TOKEN, GET_ONE_TOKEN, RESOURCE_TOKEN, schema_json
-from pulumi_ld_auditsubs.plugin.values import Path, as_setting, marked, plain_map, secret_paths, unknown
+from pulumi_ld_auditsubs.operations.subscriptions import Diffed, Failure, integration_of
+from pulumi_ld_auditsubs.plugin.schema import GET_ALL_TOKEN, GET_ONE_TOKEN, RESOURCE_TOKEN
+from pulumi_ld_auditsubs.plugin.values import Path, as_setting, unknown
+
+__all__ = [
+    "AuditLogSubscriptionPlugin",
+    "Marked",
+    "PluginFailure",
+    "canonical_config",
+    "names_for",
+    "resolve",
+]
 
 _T = TypeVar("_T")
-
-__all__ = ["AuditLogSubscriptionPlugin", "PluginFailure", "canonical_config", "names_for", "resolve"]
 
 SDK_PROVIDER_KEYS = frozenset({"version", "pluginDownloadURL"})
 """Inputs Pulumi's SDKs add to every provider resource; not settings."""
 MAX_IN_FLIGHT = 64
 """Operations run at once (the engine's ``--parallel`` decides how many it sends)."""
-_OUTPUT_SECRETS: frozenset[Path] = frozenset({("config",)})
+OUTPUT_SECRETS: frozenset[Path] = frozenset({("config",)})
+"""Secret in every output: ``config`` as a whole (interface: "the whole config output is a secret")."""
+_ASSIGNED = ("subscriptionId", "status", "apiHost")
 
 
 class PluginFailure(Exception):
     """An operation's failure as the user reads it: one sentence, no traceback."""
+
+
+@dataclass(frozen=True)
+class Marked:
+    """Plain values and the paths of them that are secret."""
+
+    values: dict[str, Any]
+    secrets: frozenset[Path]
 
 
 def canonical_config(values: Mapping[str, Any]) -> dict[str, str | None]:
@@ -88,10 +84,11 @@ def names_for(provider_urn: str) -> SettingNames:
 
 
 def resolve(values: Mapping[str, Any], provider_urn: str) -> ProviderSettings:
+    """The settings of a provider whose inputs (or ``ld-auditsubs:`` stack config) are ``values``."""
     return ProviderSettings.resolve(canonical_config(values), names=names_for(provider_urn))
 
 
-class AuditLogSubscriptionPlugin(Provider):
+class AuditLogSubscriptionPlugin:
     """``ld-auditsubs``: the AuditLogSubscription resource and the two lookup functions."""
 
     def __init__(self) -> None:
@@ -100,7 +97,7 @@ class AuditLogSubscriptionPlugin(Provider):
 
     # -- provider configuration ----------------------------------------------------------------
 
-    def configure_from(self, values: Mapping[str, Any], provider_urn: str) -> list[str]:
+    def configure(self, values: Mapping[str, Any], provider_urn: str) -> list[str]:
         """Keep the settings (or the reason they are refused, reported by Check); return warnings."""
         try:
             settings = resolve(values, provider_urn)
@@ -112,141 +109,109 @@ class AuditLogSubscriptionPlugin(Provider):
 
     def settings(self) -> ProviderSettings:
         if self._settings is None:  # not configured (a protocol test may skip it): env and defaults
-            self._settings = _resolve_or_error({}, "")
+            try:
+                self._settings = resolve({}, "")
+            except SettingsError as exc:
+                self._settings = exc
         if isinstance(self._settings, SettingsError):
             raise LaunchDarklyError(f"cannot configure pulumi-ld-auditsubs: {self._settings}") from None
         return self._settings
 
-    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
-        return GetSchemaResponse(schema=schema_json())
-
     # -- the resource ---------------------------------------------------------------------------
 
-    async def check(self, request: CheckRequest) -> CheckResponse:
-        self._only_our_resource(request.urn)
-        news = plain_map(request.new_inputs)
+    def check(self, urn: str, news: Mapping[str, Any], secrets: set[Path]) -> tuple[Marked, list[Failure]]:
+        """Validate; secret stays what came in secret, plus every secret config field."""
+        _only_our_resource(urn)
         try:
             settings: ProviderSettings | None = self.settings()
             settings_error = None
         except LaunchDarklyError as exc:
             settings, settings_error = None, f"{exc}."
         checked = subscriptions.check(news, settings, settings_error)
-        integration = integration_of(checked.inputs.get("integrationKey"))
-        secrets = secret_paths(request.new_inputs)
-        if integration is not None:
-            secrets |= {("config", key) for key in integration.state_secret_keys}
-        return CheckResponse(
-            inputs=marked(checked.inputs, secrets),
-            failures=[CheckFailure(f.property, f.reason) for f in checked.failures],
-        )
+        return Marked(checked.inputs, frozenset(secrets | _secret_fields(checked.inputs))), checked.failures
 
-    async def diff(self, request: DiffRequest) -> DiffResponse:
-        olds, news = plain_map(request.old_state), plain_map(request.new_inputs)
-        diffed = await self._run(
-            "preview changes to", request.resource_id, news, subscriptions.diff, olds, news
-        )
-        kinds = {
-            key: PropertyDiff(
-                PropertyDiffKind.UPDATE_REPLACE if key in diffed.replaces else PropertyDiffKind.UPDATE,
-                input_diff=True,
+    async def diff(self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Diffed:
+        return await self._run("preview changes to", id_, news, subscriptions.diff, olds, news)
+
+    async def create(
+        self, news: Mapping[str, Any], secrets: set[Path], *, preview: bool
+    ) -> tuple[str, Marked]:
+        marked = frozenset(secrets | OUTPUT_SECRETS)
+        if preview:  # `pulumi preview`: nothing is sent; what LaunchDarkly assigns is unknown
+            host = self._settings.host if isinstance(self._settings, ProviderSettings) else unknown()
+            return "", Marked(
+                {**news, "subscriptionId": unknown(), "status": unknown(), "apiHost": host}, marked
             )
-            for key in diffed.changed_keys
-        }
-        return DiffResponse(
-            changes=diffed.changes,
-            replaces=diffed.replaces,
-            delete_before_replace=False,
-            diffs=list(kinds),
-            detailed_diff=kinds,
-        )
+        created = await self._run("create", None, news, subscriptions.create, news)
+        return created.id, Marked(created.outputs, marked)
 
-    async def create(self, request: CreateRequest) -> CreateResponse:
-        props = plain_map(request.properties)
-        secrets = secret_paths(request.properties) | _OUTPUT_SECRETS
-        if request.preview:  # `pulumi preview`: nothing is sent; what LaunchDarkly assigns is unknown
-            outputs = {**props, **_unknown_outputs(self._host_or_unknown())}
-            return CreateResponse(resource_id="", properties=marked(outputs, secrets))
-        created = await self._run("create", None, props, subscriptions.create, props)
-        return CreateResponse(resource_id=created.id, properties=marked(created.outputs, secrets))
+    async def update(
+        self, id_: str, olds: Mapping[str, Any], news: Mapping[str, Any], secrets: set[Path], *, preview: bool
+    ) -> Marked:
+        marked = frozenset(secrets | OUTPUT_SECRETS)
+        if preview:
+            return Marked({**news, **{k: olds[k] for k in _ASSIGNED if k in olds}}, marked)
+        return Marked(await self._run("update", id_, news, subscriptions.update, id_, olds, news), marked)
 
-    async def update(self, request: UpdateRequest) -> UpdateResponse:
-        olds, news = plain_map(request.olds), plain_map(request.news)
-        secrets = secret_paths(request.news) | _OUTPUT_SECRETS
-        if request.preview:
-            kept: dict[str, Any] = {k: olds[k] for k in ("subscriptionId", "status", "apiHost") if k in olds}
-            return UpdateResponse(properties=marked({**news, **kept}, secrets))
-        outputs = await self._run(
-            "update", request.resource_id, news, subscriptions.update, request.resource_id, olds, news
-        )
-        return UpdateResponse(properties=marked(outputs, secrets))
-
-    async def read(self, request: ReadRequest) -> ReadResponse:
-        """A refresh, or ``pulumi import`` (an ID and no properties): one GET either way."""
-        props = plain_map(request.properties)
-        found = await self._run(
-            "refresh", request.resource_id, props, subscriptions.read, request.resource_id, props
-        )
+    async def read(
+        self, id_: str, props: Mapping[str, Any], secrets: set[Path]
+    ) -> tuple[str, Marked, Marked]:
+        """A refresh, or ``pulumi import`` (an ID and no properties): one GET either way; "" if gone."""
+        found = await self._run("refresh", id_, props, subscriptions.read, id_, props)
         if found.id is None:
-            return ReadResponse(resource_id=None, properties={}, inputs={})
-        integration = integration_of(found.inputs.get("integrationKey"))
-        secrets = secret_paths(request.properties) | secret_paths(request.inputs)
-        if integration is not None:
-            secrets |= {("config", key) for key in integration.state_secret_keys}
-        return ReadResponse(
-            resource_id=found.id,
-            properties=marked(found.outputs, secrets | _OUTPUT_SECRETS),
-            inputs=marked(found.inputs, secrets),
+            return "", Marked({}, frozenset()), Marked({}, frozenset())
+        inputs_secret = frozenset(secrets | _secret_fields(found.inputs))
+        return (
+            found.id,
+            Marked(found.outputs, inputs_secret | OUTPUT_SECRETS),
+            Marked(found.inputs, inputs_secret),
         )
 
-    async def delete(self, request: DeleteRequest) -> None:
-        props = plain_map(request.properties)
-        await self._run(
-            "delete", request.resource_id, props, subscriptions.delete, request.resource_id, props
-        )
+    async def delete(self, id_: str, props: Mapping[str, Any]) -> None:
+        await self._run("delete", id_, props, subscriptions.delete, id_, props)
 
     # -- the functions ----------------------------------------------------------------------------
 
-    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
-        args = plain_map(request.args)
-        if request.tok == GET_ONE_TOKEN:
-            result = await self._lookup(self._get_one, args)
-        elif request.tok == GET_ALL_TOKEN:
-            result = await self._lookup(self._get_all, args)
+    async def invoke(self, token: str, args: Mapping[str, Any]) -> Marked:
+        """The lookups; every ``config`` they return is secret (LaunchDarkly's masked values included)."""
+        if token == GET_ONE_TOKEN:
+            lookup: Callable[[Mapping[str, Any]], dict[str, Any]] = self._get_one
+        elif token == GET_ALL_TOKEN:
+            lookup = self._get_all
         else:
             raise PluginFailure(
-                f"unknown function {request.tok!r}; this provider has {GET_ONE_TOKEN} and {GET_ALL_TOKEN}"
+                f"unknown function {token!r}; this provider has {GET_ONE_TOKEN} and {GET_ALL_TOKEN}"
             )
-        secrets = {("config",)} | {
-            ("subscriptions", str(i), "config") for i in range(len(result.get("subscriptions", [])))
-        }
-        return InvokeResponse(return_value=marked(result, secrets))
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(self._pool, lookup, args)
+        except (LaunchDarklyError, ValueError, TypeError) as exc:
+            raise PluginFailure(str(exc)) from None
+        found: Sequence[Any] = result.get("subscriptions", [])
+        secrets = {("config",)} | {("subscriptions", str(i), "config") for i in range(len(found))}
+        return Marked(result, frozenset(secrets))
 
     def _get_one(self, args: Mapping[str, Any]) -> dict[str, Any]:
-        client = self._lookup_client()
         key, subscription_id = args.get("integrationKey"), args.get("subscriptionId")
-        return lookups.record(lookups.find_one(client, key, subscription_id, caller=GET_ONE_TOKEN))
+        return lookups.record(
+            lookups.find_one(self._lookup_client(), key, subscription_id, caller=GET_ONE_TOKEN)
+        )
 
     def _get_all(self, args: Mapping[str, Any]) -> dict[str, Any]:
-        client = self._lookup_client()
         found = lookups.find_all(
-            client, args.get("integrationKey"), args.get("tags"), args.get("name"), caller=GET_ALL_TOKEN
+            self._lookup_client(),
+            args.get("integrationKey"),
+            args.get("tags"),
+            args.get("name"),
+            caller=GET_ALL_TOKEN,
         )
         return {"subscriptions": [lookups.record(item) for item in found]}
 
-    def _lookup_client(self) -> Any:
+    def _lookup_client(self) -> LaunchDarklyClient:
         settings = self.settings()
         if settings.token is None:
             raise MissingCredentialsError(settings.token_source)
         return client_for(settings)
-
-    async def _lookup(
-        self, lookup: Callable[[Mapping[str, Any]], dict[str, Any]], args: Mapping[str, Any]
-    ) -> dict[str, Any]:
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._pool, lookup, args)
-        except (LaunchDarklyError, ValueError, TypeError) as exc:
-            raise PluginFailure(f"{exc}") from None
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -263,23 +228,14 @@ class AuditLogSubscriptionPlugin(Provider):
             message = subscriptions.failure_line(action, id_, props, host, exc)
         raise PluginFailure(str(LaunchDarklyError(message)))
 
-    def _host_or_unknown(self) -> str:
-        return self._settings.host if isinstance(self._settings, ProviderSettings) else ""
 
-    @staticmethod
-    def _only_our_resource(urn: str) -> None:
-        type_ = urn.split("::")[2].rsplit("$", 1)[-1] if urn.count("::") >= 3 else RESOURCE_TOKEN
-        if type_ != RESOURCE_TOKEN:
-            raise PluginFailure(f"unknown resource type {type_!r}; this provider has {RESOURCE_TOKEN}")
+def _secret_fields(inputs: Mapping[str, Any]) -> set[Path]:
+    """The secret config fields and credential URLs of the integration these inputs name."""
+    integration = integration_of(inputs.get("integrationKey"))
+    return {("config", key) for key in integration.state_secret_keys} if integration is not None else set()
 
 
-def _resolve_or_error(values: Mapping[str, Any], provider_urn: str) -> ProviderSettings | SettingsError:
-    try:
-        return resolve(values, provider_urn)
-    except SettingsError as exc:
-        return exc
-
-
-def _unknown_outputs(host: str) -> dict[str, Any]:
-    """What a previewed create cannot know yet (the apiHost is known once the provider is configured)."""
-    return {"subscriptionId": unknown(), "status": unknown(), "apiHost": host or unknown()}
+def _only_our_resource(urn: str) -> None:
+    type_ = urn.split("::")[2].rsplit("$", 1)[-1] if urn.count("::") >= 3 else RESOURCE_TOKEN
+    if type_ != RESOURCE_TOKEN:
+        raise PluginFailure(f"unknown resource type {type_!r}; this provider has {RESOURCE_TOKEN}")
