@@ -645,10 +645,8 @@ class LaunchDarklyClient:
         else:
             if cut.phase == "headers":
                 what = "it had not sent a complete status line and headers"
-            elif cut.received == 0:
-                what = f"it answered HTTP {cut.status} and then sent nothing of its body"
-            else:
-                what = f"its answer was still arriving ({cut.received} bytes so far)"
+            else:  # urllib3 reads a body in whole chunks: a stall and a drip look alike from here
+                what = f"it answered HTTP {cut.status}, but its body had stalled or was arriving too slowly"
             message = (
                 f"no complete answer from {self.host} within the retry budget of "
                 f"{self.retry.budget_seconds:g} s ({budget_key}): {what}, so the request was cut there"
