@@ -148,7 +148,7 @@ def client_for(settings: ProviderSettings) -> LaunchDarklyClient:
                 host_source=settings.host_source,
                 timeout=(CONNECT_TIMEOUT_SECONDS, settings.read_timeout_seconds),
                 retry=RetryPolicy(budget_seconds=settings.retry_timeout_seconds),
-                max_response_bytes=int(settings.max_response_mib * MIB),
+                max_response_mib=settings.max_response_mib,
                 names=settings.names,
             )
             _CLIENTS[settings] = client
@@ -322,13 +322,13 @@ class LaunchDarklyClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rate_limits: RateLimitWindows | None = None,
-        max_response_bytes: int = int(DEFAULT_MAX_RESPONSE_MIB * MIB),
+        max_response_mib: float = DEFAULT_MAX_RESPONSE_MIB,
         names: SettingNames = DYNAMIC_NAMES,
     ) -> None:
         """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.api.settings.ProviderSettings` checked
         them (build one with :func:`client_for`); ``token_source`` and ``host_source`` name where the
         token and the host came from, so every hint sends the user to the setting really used.
-        ``max_response_bytes`` caps every answer's decoded size; ``names`` says how the user names
+        ``max_response_mib`` caps every answer's decoded size; ``names`` says how the user names
         the settings that messages point to (retry budget, read timeout, cap)."""
         self.host = host.rstrip("/")
         if token is not None:
@@ -341,7 +341,8 @@ class LaunchDarklyClient:
         self._sleep = sleep
         self._clock = clock
         self._rate_limits = rate_limits if rate_limits is not None else RATE_LIMITS
-        self.max_response_bytes = max_response_bytes
+        self.max_response_mib = max_response_mib
+        self.max_response_bytes = int(max_response_mib * MIB)
         self.names = names
 
     def __repr__(self) -> str:
@@ -626,7 +627,7 @@ class LaunchDarklyClient:
             "load balancer answering for it)"
         )
         if cut.kind == "too_large":
-            cap_mib = self.max_response_bytes / MIB
+            cap_mib = self.max_response_mib
             size = (
                 f"its Content-Length says {cut.declared} bytes"
                 if cut.received == 0 and cut.declared is not None
