@@ -71,8 +71,9 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     MAX_RESPONSE_KEY: (
         "number",
-        "The largest answer read from the API, in MiB of decoded bytes; a larger one (a proxy or captive "
-        f"portal answering for LaunchDarkly) fails the request at once. Default {DEFAULT_MAX_RESPONSE_MIB:g}.",
+        "The largest answer read from the API, in MiB of decoded bytes; a larger one (a proxy or "
+        "captive portal answering for LaunchDarkly) fails the request at once. "
+        f"Default {DEFAULT_MAX_RESPONSE_MIB:g}.",
     ),
     CREATE_RECOVERY_KEY: (
         "number",
