@@ -21,6 +21,7 @@ reads every body with :func:`read_body`:
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import threading
 import time
@@ -124,6 +125,12 @@ class Watchdog:
                 self._wakes_at = min((watch.deadline for watch in self._armed.values()), default=None)
                 self._changed.wait(None if self._wakes_at is None else max(0.0, self._wakes_at - now))
 
+    def _after_fork(self) -> None:
+        """A forked child has no watchdog thread, and the lock may have been held: start afresh."""
+        self._armed, self._by_connection = {}, {}
+        self._changed, self._wakes_at, self._thread = threading.Condition(), None, None
+        self._current = threading.local()
+
 
 def _shut_down(connection: object) -> None:
     """Shut the connection's socket down, so a read blocked on it in another thread returns at once.
@@ -140,6 +147,8 @@ def _shut_down(connection: object) -> None:
 
 WATCHDOG = Watchdog()
 """The process's one watchdog (the provider's worker threads and the plugin's share it)."""
+if hasattr(os, "register_at_fork"):  # the local engine forks its operations from a warm interpreter
+    os.register_at_fork(after_in_child=WATCHDOG._after_fork)
 
 
 class _WatchedPool(HTTPConnectionPool):

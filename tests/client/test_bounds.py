@@ -4,6 +4,7 @@ connection that has moved on to another exchange."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from pulumi_ld_auditsubs.api.bounded import WATCHDOG
 from pulumi_ld_auditsubs.api.client import LaunchDarklyClient, RateLimitWindows, RetryPolicy, client_for
 from pulumi_ld_auditsubs.api.settings import ProviderSettings
 from pulumi_ld_auditsubs.errors import ExchangeDeadlineError, OutcomeUnknownError, ResponseTooLargeError
@@ -121,3 +123,15 @@ def test_kept_alive_connections_outlive_the_deadlines_of_earlier_exchanges() -> 
             found = list(pool.map(lambda _: client.get_subscription("msteams", created.id).id, range(20)))
         assert found == [created.id] * 20
         assert sum(1 for r in emulator.requests if r.method == "GET") == 20  # none cut, none retried
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
+def test_a_forked_process_still_cuts_at_its_deadline() -> None:
+    """The local engine forks operations from a warm interpreter: the child needs its own watchdog."""
+    WATCHDOG.disarm(WATCHDOG.arm(time.monotonic() + 0.1))  # the parent's watchdog thread is running
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if its deadline fired
+        watch = WATCHDOG.arm(time.monotonic() + 0.2)
+        time.sleep(1.0)
+        os._exit(0 if watch.fired else 1)
+    assert os.waitpid(pid, 0)[1] == 0
