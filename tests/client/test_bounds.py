@@ -125,7 +125,6 @@ def test_kept_alive_connections_outlive_the_deadlines_of_earlier_exchanges() -> 
         assert sum(1 for r in emulator.requests if r.method == "GET") == 20  # none cut, none retried
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX only")
 def test_a_forked_process_still_cuts_at_its_deadline() -> None:
     """The local engine forks operations from a warm interpreter: the child needs its own watchdog."""
     WATCHDOG.disarm(WATCHDOG.arm(time.monotonic() + 0.1))  # the parent's watchdog thread is running
