@@ -6,7 +6,9 @@
     ├── MissingCredentialsError        no access token in stack config or the environment
     ├── ApiConnectionError             the request never got an HTTP answer (DNS, refused, reset, timeout)
     │   ├── HostUnreachableError       no connection could be opened at all (refused, DNS, unreachable)
+    │   ├── ExchangeDeadlineError      the retry budget ran out while the answer was awaited or arriving
     │   └── OutcomeUnknownError        a POST may have been acted on, but its answer was lost or unusable
+    ├── ResponseTooLargeError          an answer larger than the cap (ld-auditsubs:maxResponseMiB)
     ├── SettingsError                  a token, host or setting that cannot be used (also a ValueError)
     ├── SubscriptionLookupError        a lookup found nothing where something was required
     ├── InvalidIdError                 an id that is not a 24-hex ObjectId (also a ValueError); nothing sent
@@ -136,6 +138,19 @@ class HostUnreachableError(ApiConnectionError):
     """No connection could be opened (refused, DNS failure, unreachable): nothing was sent."""
 
     what_to_do = "check the API host (and any proxy settings) and the network"
+
+
+class ExchangeDeadlineError(ApiConnectionError):
+    """The retry budget ran out while an answer was awaited or still arriving (a drip, a stall)."""
+
+
+class ResponseTooLargeError(LaunchDarklyError):
+    """An answer whose decoded size passed the cap: reading stopped there and nothing was stored."""
+
+    def __init__(self, message: str, *, method: str, path: str, hint: str | None = None) -> None:
+        super().__init__(f"{method} {path}: {message}", hint=hint)
+        self.method = method
+        self.path = path
 
 
 class OutcomeUnknownError(ApiConnectionError):

@@ -30,25 +30,33 @@ from typing import Any
 
 import pydantic
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import NameResolutionError, NewConnectionError
+import urllib3.exceptions
+from urllib3.exceptions import DecodeError, NameResolutionError, NewConnectionError, ReadTimeoutError
 
 from pulumi_ld_auditsubs._version import __version__
+from pulumi_ld_auditsubs.api.bounded import WATCHDOG, BodyTooLarge, BoundedAdapter, read_body
 from pulumi_ld_auditsubs.api.ratelimit import RATE_LIMITS, RateLimitWindows, retry_after_seconds
 from pulumi_ld_auditsubs.api.settings import (
     CONNECT_TIMEOUT_SECONDS,
+    DEFAULT_MAX_RESPONSE_MIB,
     DEFAULT_READ_TIMEOUT_SECONDS,
     DEFAULT_RETRY_TIMEOUT_SECONDS,
+    DYNAMIC_NAMES,
     HOST_KEY,
+    MAX_RESPONSE_ENV,
+    MAX_RESPONSE_KEY,
+    READ_TIMEOUT_KEY,
     RETRY_TIMEOUT_ENV,
     RETRY_TIMEOUT_KEY,
     TOKEN_KEY,
     ProviderSettings,
+    SettingNames,
     describe_host_source,
 )
 from pulumi_ld_auditsubs.errors import (
     ApiConnectionError,
     ApiError,
+    ExchangeDeadlineError,
     HostUnreachableError,
     InvalidResponseError,
     LaunchDarklyError,
@@ -57,6 +65,7 @@ from pulumi_ld_auditsubs.errors import (
     OutcomeUnknownError,
     RateLimitedError,
     RedirectRefusedError,
+    ResponseTooLargeError,
     error_class_for,
     register_secret,
 )
@@ -82,6 +91,10 @@ _IDEMPOTENT_PATCH_OPS = frozenset({"add", "replace", "test"})
 """Applying these twice gives the same document, except an ``add`` into an array (see below)."""
 _UNREACHABLE_RETRIES = 1
 """A DNS failure, a failed TLS handshake or a connect timeout gets one quick retry, then fails at once."""
+MIB = 1024 * 1024
+WAIT_LOG_SECONDS = 2.0
+"""Waits at least this long are logged (the provider's log is what the engine shows): a user can
+tell a wait from a hang. Shorter ones would only be noise."""
 REFUSED_RETRY_SECONDS = 10.0
 """How long a refused connection is retried (with backoff) before "cannot reach": a proxy or load
 balancer restarting for a moment. Nothing was sent, so retrying is safe for every verb."""
@@ -135,6 +148,8 @@ def client_for(settings: ProviderSettings) -> LaunchDarklyClient:
                 host_source=settings.host_source,
                 timeout=(CONNECT_TIMEOUT_SECONDS, settings.read_timeout_seconds),
                 retry=RetryPolicy(budget_seconds=settings.retry_timeout_seconds),
+                max_response_mib=settings.max_response_mib,
+                names=settings.names,
             )
             _CLIENTS[settings] = client
         return client
@@ -154,7 +169,7 @@ def _session_for(host: str, token: str) -> requests.Session:
         if session is None:
             session = requests.Session()
             _read_environment_once(session, host)
-            adapter = HTTPAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
+            adapter = BoundedAdapter(pool_connections=4, pool_maxsize=8, max_retries=0)
             session.mount("https://", adapter)
             session.mount("http://", adapter)
             session.headers.update(
@@ -185,10 +200,45 @@ def _read_environment_once(session: requests.Session, host: str) -> None:
         session.verify = bundle
 
 
+class _Cut(Exception):
+    """An exchange this client stopped, or whose body broke off: never a requests exception.
+
+    ``kind`` is ``"deadline"`` (the retry budget ran out while it was running), ``"too_large"``
+    (the decoded answer passed the cap) or ``"broken"`` (reading the body failed: ``cause``).
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        phase: str,
+        received: int = 0,
+        status: int | None = None,
+        declared: int | None = None,
+        cause: BaseException | None = None,
+    ) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.phase = phase
+        """``"headers"`` (no complete status line and headers yet) or ``"body"``."""
+        self.received = received
+        self.status = status
+        self.declared = declared
+        self.cause = cause
+
+
 def _send_once(
-    session: requests.Session, method: str, url: str, body: Any, timeout: tuple[float, float]
+    session: requests.Session,
+    method: str,
+    url: str,
+    body: Any,
+    timeout: tuple[float, float],
+    *,
+    time_left: float,
+    cap: int,
 ) -> requests.Response:
-    """One exchange through the session's adapter, the whole answer read.
+    """One exchange through the session's adapter, the whole answer read within ``time_left`` seconds
+    and ``cap`` decoded bytes (else :class:`_Cut`).
 
     ``Session.request`` would re-merge environment settings, cookies and hooks and offer to follow
     redirects on every call: about half a millisecond each time, a quarter of a provider call's own
@@ -196,18 +246,51 @@ def _send_once(
     (:func:`_read_environment_once`), LaunchDarkly's API sets no cookies, and redirects are never
     followed. What remains is exactly what reaches the wire: method, URL, the session's headers, the
     JSON body.
+
+    The answer is streamed (:func:`~pulumi_ld_auditsubs.api.bounded.read_body`) and the exchange is
+    watched (:data:`~pulumi_ld_auditsubs.api.bounded.WATCHDOG`): each socket read waits at most
+    min(read timeout, time left), and the watchdog cuts a drip that keeps every read shorter.
     """
     request = requests.PreparedRequest()
     request.prepare(method=method, url=url, headers=session.headers, json=body)
-    response = session.get_adapter(url).send(
-        request,
-        stream=False,
-        timeout=timeout,
-        verify=True if session.verify is None else session.verify,
-        cert=session.cert,
-        proxies=session.proxies,
-    )
-    _ = response.content  # read it now, inside the caller's try: a broken body is a transport failure
+    connect_timeout, read_timeout = timeout
+    clamped = time_left < read_timeout  # a silent wait is then ended by the budget, not the read timeout
+    watch = WATCHDOG.arm(time.monotonic() + max(0.0, time_left))
+    phase, progress, status = "headers", [0], None
+    try:
+        response = session.get_adapter(url).send(
+            request,
+            stream=True,
+            timeout=(min(connect_timeout, time_left), min(read_timeout, time_left)),
+            verify=True if session.verify is None else session.verify,
+            cert=session.cert,
+            proxies=session.proxies,
+        )
+        phase, status = "body", response.status_code
+        try:
+            content = read_body(response, cap, progress)
+            if watch.fired:  # a body delimited by the connection's end: cut short, not complete
+                raise _Cut("deadline", phase=phase, received=progress[0], status=status)
+        except BaseException:
+            response.close()  # never drain the rest of a hostile answer, nor pool its connection
+            raise
+    except _Cut:
+        raise
+    except BodyTooLarge as big:
+        raise _Cut(
+            "too_large", phase=phase, received=big.received, status=status, declared=big.declared
+        ) from None
+    except requests.RequestException as exc:
+        if watch.fired or (clamped and isinstance(exc, requests.ReadTimeout)):
+            raise _Cut("deadline", phase=phase, status=status) from None
+        raise
+    except (urllib3.exceptions.HTTPError, OSError) as exc:  # while reading the body
+        if watch.fired or (clamped and isinstance(exc, ReadTimeoutError)):
+            raise _Cut("deadline", phase=phase, received=progress[0], status=status) from None
+        raise _Cut("broken", phase=phase, received=progress[0], status=status, cause=exc) from None
+    finally:
+        WATCHDOG.disarm(watch)
+    response._content = content  # where requests' own non-streamed read keeps it (.content, .json())
     return response
 
 
@@ -239,10 +322,14 @@ class LaunchDarklyClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rate_limits: RateLimitWindows | None = None,
+        max_response_mib: float = DEFAULT_MAX_RESPONSE_MIB,
+        names: SettingNames = DYNAMIC_NAMES,
     ) -> None:
         """``host`` and ``token`` as :class:`~pulumi_ld_auditsubs.api.settings.ProviderSettings` checked
         them (build one with :func:`client_for`); ``token_source`` and ``host_source`` name where the
-        token and the host came from, so every hint sends the user to the setting really used."""
+        token and the host came from, so every hint sends the user to the setting really used.
+        ``max_response_mib`` caps every answer's decoded size; ``names`` says how the user names
+        the settings that messages point to (retry budget, read timeout, cap)."""
         self.host = host.rstrip("/")
         if token is not None:
             register_secret(token)  # the token goes on the wire from here: scrub it from every message
@@ -254,6 +341,9 @@ class LaunchDarklyClient:
         self._sleep = sleep
         self._clock = clock
         self._rate_limits = rate_limits if rate_limits is not None else RATE_LIMITS
+        self.max_response_mib = max_response_mib
+        self.max_response_bytes = int(max_response_mib * MIB)
+        self.names = names
 
     def __repr__(self) -> str:
         return f"LaunchDarklyClient(host={self.host!r})"
@@ -400,6 +490,11 @@ class LaunchDarklyClient:
         acted). For a POST these
         raise :class:`OutcomeUnknownError` instead. Redirects are never followed. Exceptions from
         requests/urllib3 are described, never chained, so no traceback carries their internals.
+
+        The budget bounds the whole request, reading the answer included (:func:`_send_once`): an
+        answer still arriving when it runs out fails with :class:`ExchangeDeadlineError`, one larger
+        than the cap with :class:`ResponseTooLargeError`, neither retried; for a POST that may have
+        acted, both are an :class:`OutcomeUnknownError` (recovery, never a blind re-send).
         """
         if not self._token:
             raise MissingCredentialsError(self.token_source)
@@ -422,13 +517,24 @@ class LaunchDarklyClient:
                 keys, time_left=time_left, sleep=self._sleep, margin=self.retry.reset_margin
             ):
                 raise last_error or self._budget_spent(method, path)
+            left = time_left()
+            if left <= 0:
+                self._rate_limits.leave(keys, None, host_key=host_key, route_key=route_key, fallback_wait=0.0)
+                raise last_error or self._budget_spent(method, path)
             sent_at = time.time()
             response: requests.Response | None = None
             failure: _Failure | None = None
             try:
-                response = _send_once(session, method, url, body, self.timeout)
+                response = _send_once(
+                    session, method, url, body, self.timeout, time_left=left, cap=self.max_response_bytes
+                )
             except requests.RequestException as exc:
                 failure = _describe(exc, self.host)
+            except _Cut as cut:
+                if cut.kind == "broken":
+                    failure = self._broken_body(cut)
+                else:  # not retried: the budget is spent, or the same answer would come again
+                    raise self._cut_error(cut, method, path, retry_ambiguous, reached_at or sent_at) from None
             finally:
                 self._rate_limits.leave(
                     keys,
@@ -485,11 +591,78 @@ class LaunchDarklyClient:
             wait = self.retry.wait_for(attempt, response)
             if wait > time_left():
                 raise last_error
-            log.debug("%s %s: %s; retrying in %.2fs", method, path, type(last_error).__name__, wait)
+            if wait >= WAIT_LOG_SECONDS:
+                log.info("%s; retrying in %.0f s", _without_hint(last_error), wait)
+            else:
+                log.debug("%s %s: %s; retrying in %.2fs", method, path, type(last_error).__name__, wait)
             if failure is not None and failure.refused:
                 wait = min(wait, REFUSED_RETRY_SECONDS - refused_waited)
                 refused_waited += wait
             self._sleep(wait)
+
+    def _broken_body(self, cut: _Cut) -> _Failure:
+        """A body that broke off while arriving: the server answered, so it may have acted."""
+        if isinstance(cut.cause, ReadTimeoutError):
+            timeout = self.timeout[1]
+            return _Failure(
+                False,
+                False,
+                f"the answer from {self.host} stopped arriving: nothing for {timeout:g} s after "
+                f"{cut.received} bytes (the read timeout, {self.names.where(READ_TIMEOUT_KEY)})",
+            )
+        if isinstance(cut.cause, DecodeError):
+            return _Failure(
+                False, False, f"the answer from {self.host} could not be decoded (a broken Content-Encoding)"
+            )
+        return _Failure(False, False, f"the connection to {self.host} was closed in the middle of its answer")
+
+    def _cut_error(
+        self, cut: _Cut, method: str, path: str, retry_ambiguous: bool, sent_at: float
+    ) -> LaunchDarklyError:
+        """The one error for an exchange stopped by the deadline or the size cap."""
+        budget_key = self.names.where(RETRY_TIMEOUT_KEY)
+        cap_key = self.names.where(MAX_RESPONSE_KEY)
+        front = (
+            f"check what sits between this machine and {self.host} (a proxy, a captive portal or a "
+            "load balancer answering for it)"
+        )
+        if cut.kind == "too_large":
+            cap_mib = self.max_response_mib
+            size = (
+                f"its Content-Length says {cut.declared} bytes"
+                if cut.received == 0 and cut.declared is not None
+                else f"more than {self.max_response_bytes} bytes once decoded"
+            )
+            message = (
+                f"the answer from {self.host} is larger than the cap of {cap_mib:g} MiB ({size}; "
+                f"the cap is {cap_key}, or {MAX_RESPONSE_ENV}); a LaunchDarkly answer is a few MiB at most, "
+                "so reading stopped and nothing was stored"
+            )
+            hint = f"{front}; raise {cap_key} only if the answer really is that large"
+            may_have_acted = (
+                cut.status is None or 200 <= cut.status < 300 or cut.status in _MAYBE_ACTED_STATUSES
+            )
+            error: LaunchDarklyError = ResponseTooLargeError(message, method=method, path=path, hint=hint)
+        else:
+            if cut.phase == "headers":
+                what = "it had not sent a complete status line and headers"
+            else:  # urllib3 reads a body in whole chunks: a stall and a drip look alike from here
+                what = f"it answered HTTP {cut.status}, but its body had stalled or was arriving too slowly"
+            message = (
+                f"no complete answer from {self.host} within the retry budget of "
+                f"{self.retry.budget_seconds:g} s ({budget_key}): {what}, so the request was cut there"
+            )
+            hint = f"{front}, or raise {budget_key} if the network is just slow"
+            may_have_acted = True
+            error = ExchangeDeadlineError(message, method=method, path=path, hint=hint)
+        if method == "POST" and not retry_ambiguous and may_have_acted:
+            return OutcomeUnknownError(
+                f"{message}; the subscription may have been created",
+                method=method,
+                path=path,
+                sent_at=sent_at,
+            )
+        return error
 
     def _never_sent_error(self, method: str, path: str, failure: _Failure) -> ApiConnectionError:
         if failure.unreachable:
@@ -587,6 +760,11 @@ class LaunchDarklyClient:
             host=self.host,
             hint=hint,
         )
+
+
+def _without_hint(error: LaunchDarklyError) -> str:
+    """The error's own sentence (method, path, what happened), without what to do about it."""
+    return str(error.args[0]) if error.args else str(error)
 
 
 def _repeatable(operation: Mapping[str, Any]) -> bool:

@@ -8,6 +8,7 @@ window before each request and leaves it with the answer.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -16,6 +17,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 __all__ = ["RATE_LIMITS", "Answer", "RateLimitWindows", "retry_after_seconds"]
+
+log = logging.getLogger(__name__)
+
+ANNOUNCE_WAIT_SECONDS = 2.0
+"""A rate-limit wait at least this long is logged (once per spent window, whichever thread waits first)."""
 
 
 class Answer(Protocol):
@@ -89,11 +95,14 @@ class RateLimitWindows:
         self._clock = clock
         self._changed = threading.Condition()
         self._windows: dict[tuple[str, str], _Window] = {}
+        self._announced: dict[tuple[str, str], float] = {}
+        """The reset each window's wait was last logged for: one line per spent window, not per thread."""
 
     def reset(self) -> None:
         """Forget every window (tests)."""
         with self._changed:
             self._windows.clear()
+            self._announced.clear()
 
     def enter(
         self,
@@ -127,8 +136,11 @@ class RateLimitWindows:
                     for key, window in zip(keys, windows, strict=True):
                         if window.remaining == 0:
                             waited_for[key] = window.reset_at
+                    announcement = self._announcement(keys, windows, wait)
                     self._changed.release()
                     try:
+                        if announcement is not None:  # logged outside the lock: a handler may be slow
+                            log.info("%s", announcement)
                         sleep(wait + margin())
                     finally:
                         self._changed.acquire()
@@ -141,6 +153,23 @@ class RateLimitWindows:
                 for window in windows:
                     window.in_flight += 1
                 return True
+
+    def _announcement(
+        self, keys: Sequence[tuple[str, str]], windows: Sequence[_Window], wait: float
+    ) -> str | None:
+        """The line that tells of a long wait, once per spent window: its route (or host) and seconds."""
+        if wait < ANNOUNCE_WAIT_SECONDS:
+            return None
+        key, window = max(
+            ((k, w) for k, w in zip(keys, windows, strict=True) if w.remaining == 0),
+            key=lambda pair: pair[1].reset_at,
+        )
+        if self._announced.get(key) == window.reset_at:
+            return None
+        self._announced[key] = window.reset_at
+        host, route = key
+        what = f"every route of {host}" if route == "*" else f"{route} at {host}"
+        return f"rate limit of {what} reached: waiting {wait:.0f} s for its window to reset"
 
     def leave(
         self,

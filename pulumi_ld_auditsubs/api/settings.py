@@ -42,6 +42,8 @@ LEGACY_ALLOW_UNKNOWN_KEY = "launchdarkly:allowUnknownIntegrations"
 RETRY_TIMEOUT_KEY = "ld-auditsubs:retryTimeoutSeconds"
 READ_TIMEOUT_KEY = "ld-auditsubs:readTimeoutSeconds"
 CREATE_RECOVERY_KEY = "ld-auditsubs:createRecoverySeconds"
+MAX_RESPONSE_KEY = "ld-auditsubs:maxResponseMiB"
+"""The largest answer (decoded bytes, in MiB) the client reads before it gives up on the request."""
 STRICT_ACTIONS_KEY = "ld-auditsubs:strictActions"
 """true: Check fails every statement action outside LaunchDarkly's documented list (``policy``)."""
 MOVE_FROM_HOST_KEY = "ld-auditsubs:moveFromApiHost"
@@ -56,6 +58,7 @@ CONFIG_KEYS: tuple[str, ...] = (
     RETRY_TIMEOUT_KEY,
     READ_TIMEOUT_KEY,
     CREATE_RECOVERY_KEY,
+    MAX_RESPONSE_KEY,
     MOVE_FROM_HOST_KEY,
 )
 """Every stack config key the provider reads."""
@@ -114,12 +117,19 @@ def explicit_provider_names(provider: str) -> SettingNames:
 RETRY_TIMEOUT_ENV = "LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS"
 """The retry budget for programs that have no stack config (export, lookups); the stack setting wins."""
 
+MAX_RESPONSE_ENV = "LD_AUDITSUBS_MAX_RESPONSE_MIB"
+"""The answer-size cap for programs that have no stack config (export, health); the stack setting wins."""
+
 DEFAULT_RETRY_TIMEOUT_SECONDS = 300.0
 """How long one logical request may keep retrying (429 waits included) before its error is raised."""
 CONNECT_TIMEOUT_SECONDS = 10.0
 DEFAULT_READ_TIMEOUT_SECONDS = 30.0
 DEFAULT_CREATE_RECOVERY_SECONDS = 30.0
 """How long a create whose answer was lost keeps looking for what it made (see ``recovery``)."""
+DEFAULT_MAX_RESPONSE_MIB = 32.0
+"""Far above any real answer (a subscription is a few KiB, a list of hundreds a few MiB), far below
+what hurts a CI runner: a proxy or captive portal answering with gigabytes fails at once."""
+MAX_MAX_RESPONSE_MIB = 4096.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +150,8 @@ class ProviderSettings:
     """How long one request may keep retrying: stack config, then ``LD_AUDITSUBS_RETRY_TIMEOUT_SECONDS``."""
     read_timeout_seconds: float = DEFAULT_READ_TIMEOUT_SECONDS
     create_recovery_seconds: float = DEFAULT_CREATE_RECOVERY_SECONDS
+    max_response_mib: float = DEFAULT_MAX_RESPONSE_MIB
+    """The answer-size cap: stack config, then ``LD_AUDITSUBS_MAX_RESPONSE_MIB``."""
     move_from_host: str | None = None
     """A host named by ``ld-auditsubs:moveFromApiHost``: subscriptions recorded there may be re-homed."""
     warnings: tuple[str, ...] = ()
@@ -189,6 +201,13 @@ class ProviderSettings:
         retry_timeout = _seconds(config.get(RETRY_TIMEOUT_KEY), names.where(RETRY_TIMEOUT_KEY), 86400.0)
         if retry_timeout is None:
             retry_timeout = _seconds(environ.get(RETRY_TIMEOUT_ENV), RETRY_TIMEOUT_ENV, 86400.0)
+        max_response = _seconds(
+            config.get(MAX_RESPONSE_KEY), names.where(MAX_RESPONSE_KEY), MAX_MAX_RESPONSE_MIB, unit="MiB"
+        )
+        if max_response is None:
+            max_response = _seconds(
+                environ.get(MAX_RESPONSE_ENV), MAX_RESPONSE_ENV, MAX_MAX_RESPONSE_MIB, unit="MiB"
+            )
         allow_raw = config.get(ALLOW_UNKNOWN_KEY)
         allow_key = ALLOW_UNKNOWN_KEY
         if allow_raw is None and config.get(LEGACY_ALLOW_UNKNOWN_KEY) is not None:
@@ -213,6 +232,7 @@ class ProviderSettings:
                 config.get(CREATE_RECOVERY_KEY), names.where(CREATE_RECOVERY_KEY), 3600.0
             )
             or DEFAULT_CREATE_RECOVERY_SECONDS,
+            max_response_mib=max_response or DEFAULT_MAX_RESPONSE_MIB,
             move_from_host=move_from,
             warnings=tuple(warnings),
             names=names,
@@ -364,8 +384,8 @@ def _boolean(raw: str | None, where: str) -> bool:
     return value == "true"
 
 
-def _seconds(raw: str | None, source: str, maximum: float) -> float | None:
-    """A number of seconds in (0, maximum], None when unset or blank; SettingsError names ``source``."""
+def _seconds(raw: str | None, source: str, maximum: float, *, unit: str = "seconds") -> float | None:
+    """A number (of ``unit``) in (0, maximum], None when unset or blank; SettingsError names ``source``."""
     if raw is None or not raw.strip():
         return None
     try:
@@ -374,7 +394,7 @@ def _seconds(raw: str | None, source: str, maximum: float) -> float | None:
         seconds = math.nan
     if not math.isfinite(seconds) or not 0 < seconds <= maximum:
         raise SettingsError(
-            f"{source} must be a number of seconds between 0 and {maximum:g}, got {raw.strip()[:40]!r}"
+            f"{source} must be a number of {unit} between 0 and {maximum:g}, got {raw.strip()[:40]!r}"
         )
     return seconds
 

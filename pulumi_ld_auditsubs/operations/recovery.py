@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 
 CLOCK_SKEW_SECONDS = 5.0
 """How far this machine's clock may run ahead of LaunchDarkly's (plus the id's 1 s resolution)."""
+ANNOUNCE_WINDOW_SECONDS = 2.0
+"""A recovery window at least this long is logged when it starts (the client logs its own waits)."""
 _FIRST_WAIT = 0.25
 _LONGEST_WAIT = 5.0
 
@@ -207,6 +209,14 @@ def find_created(
     deadline = clock() + wait_seconds
     wait = _FIRST_WAIT
     lists = 0
+    if wait_seconds >= ANNOUNCE_WINDOW_SECONDS:  # a wait the user sees, not a hang
+        log.info(
+            "create of %r: %s; looking for the subscription it made: listing %s for up to %g s",
+            wanted.get("name"),
+            lost,
+            key,
+            wait_seconds,
+        )
     while True:
         lists += 1
         try:

@@ -19,11 +19,13 @@ from pulumi_ld_auditsubs.api.settings import (
     CREATE_RECOVERY_KEY,
     DEFAULT_CREATE_RECOVERY_SECONDS,
     DEFAULT_HOST,
+    DEFAULT_MAX_RESPONSE_MIB,
     DEFAULT_READ_TIMEOUT_SECONDS,
     DEFAULT_RETRY_TIMEOUT_SECONDS,
     EU_HOST,
     FEDERAL_HOST,
     HOST_ENV,
+    MAX_RESPONSE_KEY,
     MOVE_FROM_HOST_KEY,
     READ_TIMEOUT_KEY,
     RETRY_TIMEOUT_KEY,
@@ -60,12 +62,18 @@ SETTINGS: dict[str, tuple[str, str]] = {
     ),
     RETRY_TIMEOUT_KEY: (
         "number",
-        "How long one request may keep retrying (rate-limit waits and transient faults included) "
+        "How long one request may take, retries, rate-limit waits and reading the answer included, "
         f"before it fails, in seconds. Default {DEFAULT_RETRY_TIMEOUT_SECONDS:g}.",
     ),
     READ_TIMEOUT_KEY: (
         "number",
         f"How long to wait for each read of an answer, in seconds. Default {DEFAULT_READ_TIMEOUT_SECONDS:g}.",
+    ),
+    MAX_RESPONSE_KEY: (
+        "number",
+        "The largest answer read from the API, in MiB of decoded bytes; a larger one (a proxy or "
+        "captive portal answering for LaunchDarkly) fails the request at once. "
+        f"Default {DEFAULT_MAX_RESPONSE_MIB:g}.",
     ),
     CREATE_RECOVERY_KEY: (
         "number",

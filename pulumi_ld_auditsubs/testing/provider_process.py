@@ -104,6 +104,18 @@ class EngineDrivenProvider:
         """Stop the process; returns what it wrote on stderr (for leak assertions)."""
         return self.host.close()
 
+    def peak_rss_mib(self) -> float:
+        """The provider process's peak resident memory so far (``VmHWM`` of ``/proc/<pid>/status``).
+
+        Linux only; read it before :meth:`close`, while the process is alive.
+        """
+        process = self.host._process  # the host does not expose its process; the pid is all we read
+        if process is None:
+            raise RuntimeError("the provider process has not started")
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024  # kB
+
     def with_provider(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """``props`` with the ``__provider`` value added, as the program sends them."""
         return {**props, PROVIDER_KEY: self.blob}

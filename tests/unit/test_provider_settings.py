@@ -58,6 +58,13 @@ def test_defaults() -> None:
         ({"ld-auditsubs:readTimeoutSeconds": "0"}, {}, "`ld-auditsubs:readTimeoutSeconds`"),
         ({"ld-auditsubs:createRecoverySeconds": "nan"}, {}, "`ld-auditsubs:createRecoverySeconds`"),
         ({"ld-auditsubs:createRecoverySeconds": "-1"}, {}, "between 0 and 3600"),
+        ({"ld-auditsubs:maxResponseMiB": "0"}, {}, "`ld-auditsubs:maxResponseMiB` must be a number of MiB"),
+        ({"ld-auditsubs:maxResponseMiB": "lots"}, {}, "between 0 and 4096, got 'lots'"),
+        (
+            {},
+            {"LD_AUDITSUBS_MAX_RESPONSE_MIB": "inf"},
+            "LD_AUDITSUBS_MAX_RESPONSE_MIB must be a number of MiB",
+        ),
     ],
 )
 def test_bad_settings_name_the_setting_never_the_token(
@@ -85,6 +92,13 @@ def test_own_namespace_and_numbers() -> None:
     assert settings.retry_timeout_seconds == 120.0
     assert settings.read_timeout_seconds == 2.5
     assert settings.create_recovery_seconds == 90.0
+
+
+def test_the_answer_size_cap_comes_from_the_stack_then_the_environment_then_32_mib() -> None:
+    assert ProviderSettings.resolve({}, {}).max_response_mib == 32.0
+    env = {"LD_AUDITSUBS_MAX_RESPONSE_MIB": "64"}
+    assert ProviderSettings.resolve({}, env).max_response_mib == 64.0
+    assert ProviderSettings.resolve({"ld-auditsubs:maxResponseMiB": "0.5"}, env).max_response_mib == 0.5
 
 
 def test_legacy_key_is_read_with_a_deprecation_warning() -> None:
