@@ -11,7 +11,7 @@ flight stays a pending operation). Either way the exit code is :data:`EXIT_CANCE
 
 While an operation runs, :data:`~pulumi_ld_auditsubs.errors.LOCAL_ENGINE_ENV` is set in the
 environment (so in every provider process's): messages that tell a user how to set config name
-the local engine's ``--config KEY=VALUE`` instead of ``pulumi config set`` alone.
+the local engine's ``--config KEY=VALUE`` beside ``pulumi config set``.
 """
 
 from __future__ import annotations
