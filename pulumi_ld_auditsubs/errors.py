@@ -35,6 +35,7 @@ repr-escaped forms) from its message, whoever built it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from typing import ClassVar
@@ -106,14 +107,23 @@ class LaunchDarklyError(Exception):
         return scrub(super().__repr__())
 
 
+LOCAL_ENGINE_ENV = "PULUMI_LD_AUDITSUBS_LOCAL_ENGINE"
+"""Set (to ``1``) by ``pulumi-ld-auditsubs local`` for the program and its provider processes, so
+that a message saying how to set stack config also names the local engine's way: a user of the
+local engine cannot run ``pulumi config set``."""
+
+
 class MissingCredentialsError(LaunchDarklyError):
     """No access token was configured."""
 
     def __init__(self, token_key: str = "launchdarkly:accessToken") -> None:
         # ``token_key`` is what this host's user sets: a stack config key (namespaced), or an
         # explicit provider's input (no namespace).
+        how = f"pulumi config set --secret {token_key} <token>"
+        if os.environ.get(LOCAL_ENGINE_ENV):
+            how += f"; with the local engine: --config {token_key}=<token>"
         where = (
-            f"the stack config `{token_key}` (pulumi config set --secret {token_key} <token>)"
+            f"the stack config `{token_key}` ({how})"
             if ":" in token_key
             else f"the provider's `{token_key}` input (a secret)"
         )

@@ -44,7 +44,20 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the process exit code."""
+    """Entry point of the console script; returns the process exit code.
+
+    A ^C that no command handles itself (one while the modules load, say) ends the command with
+    one line and 130 (128 + SIGINT, the shell's convention), never a traceback. ``local`` handles
+    its own: the first cancels, the second terminates (:mod:`pulumi_ld_auditsubs.testing.engine.interrupts`).
+    """
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("^C received; stopped", file=sys.stderr, flush=True)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in SUBCOMMANDS and _ENGINE_ADDRESS.fullmatch(argv[-1]):
         return _serve_plugin(argv)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,18 @@ TYPE = "pulumi-python:dynamic/toy:Record"
 
 
 def line(op: str, name: str, diff: str = "") -> str:
-    """The display line for one resource."""
+    """The display line for one resource in a preview (an update also starts with it)."""
     return f"    {op} {TYPE} {name}" + (f" [diff: {diff}]" if diff else "")
+
+
+PAST = {"+": "created", "~": "updated", "+-": "replaced", "-": "deleted", "=": "imported"}
+
+
+def has_done(text: str, op: str, name: str, diff: str = "") -> bool:
+    """Whether ``text`` has a finished operation's line: ``~ <type> a updated (0.27s) [diff: ~value]``."""
+    pattern = rf"^    {re.escape(op)} {re.escape(TYPE)} {re.escape(name)} {PAST[op]} \(\d+\.\d+s\)"
+    pattern += rf" \[diff: {re.escape(diff)}\]$" if diff else "$"
+    return re.search(pattern, text, re.MULTILINE) is not None
 
 
 def token_hash(token: str = TOKEN) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .support import Toy, line
+from .support import Toy, has_done
 
 PASSPHRASE = {"PULUMI_CONFIG_PASSPHRASE": "correct horse battery staple"}
 
@@ -25,7 +25,7 @@ def test_replace_orders_and_passphrase_state(tmp_path: Path) -> None:
     up = toy.run("up", after)
     assert up.returncode == 0, up.output
     for name in ("cbd", "opt", "prov"):
-        assert line("+-", name, "~kind") in up.stdout
+        assert has_done(up.stdout, "+-", name, "~kind")
     assert "    +-3 replaced" in up.stdout
     calls = [c for c in toy.calls() if c[0] in ("create", "delete")]
     # create-before-delete: the new one first, the old one deleted at the end of the update

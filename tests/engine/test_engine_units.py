@@ -224,7 +224,7 @@ def test_a_terminal_gets_a_transient_counter_and_a_pipe_does_not() -> None:
         display.summary([])
         text = stream.getvalue()
         assert ("(1 done)" in text and "(2 done)" in text) is counter
-        assert "    + t r\n" in text.replace("\r\x1b[K", "")
+        assert "    + t r created\n" in text.replace("\r\x1b[K", "")
         assert text.endswith("Resources:\n    0 unchanged\n")
 
 

@@ -8,6 +8,7 @@ a rename made outside Pulumi (refresh shows it, the next up puts the declared na
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,7 +140,9 @@ def test_stack_lifecycle(case: StackCase, emulator: Emulator, tmp_path: Path) ->
     rename_out_of_band(emulator.url, sub["kind"], sub["_id"], "renamed in the UI")
     emulator.clear_requests()
     refresh = ok(engine.refresh())
-    assert f"{line('~', victim)} [diff: ~name]" in refresh.stdout
+    assert re.search(
+        rf"^{re.escape(line('~', victim))} updated \(\d+\.\d+s\) \[diff: ~name\]$", refresh.stdout, re.M
+    )
     assert sorted(r.method for r in emulator.requests) == ["GET"] * len(case.resources)
     emulator.clear_requests()
     fixed = ok(engine.up())

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pulumi_ld_auditsubs.testing.engine.interrupts import EXIT_CANCELLED, TERMINATING
 from pulumi_ld_auditsubs.testing.engine.runner import OPERATIONS, run_operation
 from pulumi_ld_auditsubs.testing.engine.steps import DEFAULT_PARALLEL
 
@@ -32,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="override a config value (un-namespaced keys get '<project>:'); repeatable. "
-        "Secure values may come from PULUMI_LOCAL_CONFIG_<KEY> instead",
+        "Any value may come from PULUMI_LOCAL_CONFIG_<NAMESPACE>_<KEY> instead (upper case, "
+        "other characters as '_': myaudit:streamName -> PULUMI_LOCAL_CONFIG_MYAUDIT_STREAMNAME)",
     )
     parser.add_argument(
         "--diff",
@@ -63,7 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--run-program",
         action="store_true",
         help="refresh/destroy: configure the provider with the current stack config instead of the "
-        "config recorded at the last up",
+        "config recorded at the last up (without it they need no secure value)",
     )
     parser.add_argument(
         "--import-pending-creates",
@@ -105,6 +107,14 @@ def run(args: argparse.Namespace) -> int:
     if pending_flags and args.operation != "refresh":
         print("error: --import-pending-creates and --clear-pending-creates apply to refresh", file=sys.stderr)
         return 2
+    try:
+        return _run_operation(args, overrides)
+    except KeyboardInterrupt:  # a ^C before the run's own handler is installed (or after it)
+        print(TERMINATING, file=sys.stderr, flush=True)
+        return EXIT_CANCELLED
+
+
+def _run_operation(args: argparse.Namespace, overrides: dict[str, str]) -> int:
     return run_operation(
         args.operation,
         args.program_dir,

@@ -3,10 +3,14 @@
 ::
 
     Updating (dev):
-        + pulumi-python:dynamic/launchdarkly:AuditLogSubscription datadog
-        ~ pulumi-python:dynamic/launchdarkly:AuditLogSubscription slack [diff: ~config,on]
-        +- pulumi-python:dynamic/launchdarkly:AuditLogSubscription teams [diff: ~integrationKey]
-        - pulumi-python:dynamic/launchdarkly:AuditLogSubscription old
+        + pulumi-python:dynamic/launchdarkly:AuditLogSubscription datadog creating (0s)
+        ~ pulumi-python:dynamic/launchdarkly:AuditLogSubscription slack updating (0s)
+        ~ pulumi-python:dynamic/launchdarkly:AuditLogSubscription slack updated (0.42s) [diff: ~config,on]
+        + pulumi-python:dynamic/launchdarkly:AuditLogSubscription datadog created (6.1s)
+        +- pulumi-python:dynamic/launchdarkly:AuditLogSubscription ms replacing (0s)
+        +- pulumi-python:dynamic/launchdarkly:AuditLogSubscription ms replaced (1.3s) [diff: ~integrationKey]
+        - pulumi-python:dynamic/launchdarkly:AuditLogSubscription old deleting (0s)
+        - pulumi-python:dynamic/launchdarkly:AuditLogSubscription old deleted (0.51s)
 
     Outputs:
         subscriptionId: "64f0c1..."
@@ -19,11 +23,19 @@
         - 1 deleted
         2 unchanged
 
-Unchanged resources get no line; each line is printed when its step has finished (steps run in
-parallel, so lines come in completion order, as with the CLI). ``=`` marks a pending create
-imported by ``refresh --import-pending-creates``. Without ``--diff`` values are never printed for
-resources, only property names; with it each resource line is followed by its changed property
-paths and values (:mod:`.property_diff`, secrets as ``[secret]``)::
+Outside a preview, each provider operation is printed when it starts (``creating``, ``updating``,
+``replacing``, ``deleting``, ``refreshing``, ``importing``) and when it ends, with the past-tense
+verb and its duration, as the CLI's non-interactive display prints a row each time a step starts
+and finishes (``getStepInProgressOpText`` and ``getStepDoneDescription`` in
+``pkg/backend/display/progress.go``; the CLI shows whole seconds from 1 s up, this one tenths, so
+that a 6.9 s wait does not read as 6 s). Every line is flushed, so a long create is visible while it
+runs. A refresh also ends each read of an unchanged resource (``refreshed``); otherwise unchanged
+resources get no line, and a preview prints one line per resource when its step has finished.
+Steps run in parallel, so lines come in completion order, as with the CLI. ``=`` marks a pending
+create imported by ``refresh --import-pending-creates``. A second ^C prints each operation still
+in flight as ``creating (interrupted)`` (``getStepInterruptedDescription``). Without ``--diff``
+values are never printed for resources, only property names; with it each resource line is
+followed by its changed property paths and values (:mod:`.property_diff`, secrets as ``[secret]``)::
 
     ~ pulumi-python:dynamic/launchdarkly:AuditLogSubscription dd-all [diff: ~config,tags]
       ~ config.apiKey: [secret] => [secret]
@@ -47,8 +59,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from pulumi_ld_auditsubs.testing.engine.errors import ProtectedError, ProviderError
+from pulumi_ld_auditsubs.testing.engine.interrupts import CANCELLING, ORPHANS_NOTE, TERMINATING
 from pulumi_ld_auditsubs.testing.engine.property_diff import diff_lines
-from pulumi_ld_auditsubs.testing.engine.steps import Op, StepEvent
+from pulumi_ld_auditsubs.testing.engine.steps import Op, StepEvent, StepStart
 from pulumi_ld_auditsubs.testing.engine.values import UNKNOWN, is_secret
 
 HEADERS = {
@@ -83,6 +96,11 @@ _FAILED = {
 }
 _DETAILED = (Op.CREATE, Op.UPDATE, Op.REPLACE, Op.DELETE)
 _PROTECTED_URN = re.compile(r'resource "([^"]+)"')
+
+
+def format_duration(seconds: float) -> str:
+    """``0.42s`` under a second (as the CLI), else tenths: ``6.1s``."""
+    return f"{seconds:.2f}s" if seconds < 1 else f"{seconds:.1f}s"
 
 
 def render_value(value: Any) -> str:
@@ -143,13 +161,25 @@ class Display:
         """``Updating (dev):`` and the like."""
         self._print(HEADERS[self.operation].format(stack=self.stack))
 
+    def start(self, start: StepStart) -> None:
+        """A provider operation starts: ``+ <type> <name> creating (0s)`` (nothing in a preview)."""
+        if self.operation != "preview":
+            # The CLI's in-progress row shows the whole seconds elapsed, so it starts at "(0s)".
+            self._print(f"    {start.op.value} {start.type} {start.name} {start.verb} (0s)")
+            self._show_counter()
+
     def event(self, event: StepEvent) -> None:
         """One line per resource that changes, when its step has finished; then the counter."""
         self._finished += 1
-        if event.op is Op.SAME:
+        preview = self.operation == "preview"
+        if event.op is Op.SAME and (preview or event.duration is None):
             self._show_counter()
             return
         line = f"    {event.op.value} {event.type} {event.name}"
+        if not preview:
+            line += " refreshed" if event.op is Op.SAME else f" {_PAST[event.op]}"
+            if event.duration is not None:
+                line += f" ({format_duration(event.duration)})"
         if event.diff:
             line += f" [diff: {event.diff.render()}]"
         self._print(line)
@@ -157,6 +187,18 @@ class Display:
             for detail in diff_lines(event.olds, event.news, event.replaces):
                 self._print(detail)
         self._show_counter()
+
+    def cancelling(self) -> None:
+        """The first ^C, in the CLI's words (with its warning about terminating, outside a preview)."""
+        self._print(CANCELLING)
+        if self.operation != "preview":
+            self._print(ORPHANS_NOTE)
+
+    def terminating(self, running: Sequence[StepStart]) -> None:
+        """The second ^C: each operation still in flight is abandoned."""
+        self._print(TERMINATING)
+        for start in running:
+            self._print(f"    {start.op.value} {start.type} {start.name} {start.verb} (interrupted)")
 
     def outputs(self, outputs: Mapping[str, Any]) -> None:
         """The stack outputs, secrets as ``[secret]``."""

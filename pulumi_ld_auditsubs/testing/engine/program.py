@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import pulumi.runtime.config as runtime_config
 from google.protobuf import empty_pb2
 from pulumi.runtime import set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockEngine, MockMonitor, MockResourceArgs, Mocks, MockSettings
@@ -31,7 +32,7 @@ from pulumi.runtime.settings import configure
 from pulumi.runtime.stack import run_in_stack
 
 from pulumi_ld_auditsubs.testing.engine.errors import EngineError
-from pulumi_ld_auditsubs.testing.engine.project import Project, StackConfig
+from pulumi_ld_auditsubs.testing.engine.project import Project, StackConfig, env_var_for
 from pulumi_ld_auditsubs.testing.engine.provider_host import DYNAMIC_TYPE_PREFIX
 from pulumi_ld_auditsubs.testing.engine.steps import Deployment, Goal
 from pulumi_ld_auditsubs.testing.engine.values import from_struct, to_struct
@@ -144,6 +145,33 @@ class EngineMonitor(MockMonitor):
         return empty_pb2.Empty()
 
 
+class _ConfigWithEnvironment(dict[str, str]):
+    """The program's config map: a key no file names may come from ``PULUMI_LOCAL_CONFIG_<KEY>``.
+
+    The SDK's ``get_config`` (``pulumi/runtime/config.py``) asks ``key in CONFIG`` and then
+    ``CONFIG[key]``, so answering both from the environment serves any key the program reads.
+    """
+
+    def __init__(self, values: dict[str, str], environ: dict[str, str]) -> None:
+        super().__init__(values)
+        self._environ = environ
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key) or (isinstance(key, str) and env_var_for(key) in self._environ)
+
+    def __missing__(self, key: str) -> str:
+        try:
+            return self._environ[env_var_for(key)]
+        except KeyError:
+            raise KeyError(key) from None
+
+
+def _set_config(config: StackConfig) -> None:
+    set_all_config(dict(config.values), sorted(config.secret_keys))
+    values = _ConfigWithEnvironment(dict(config.values), dict(config.environ))
+    runtime_config.CONFIG.set(values)  # what set_all_config just set, with the fallback
+
+
 class _DiagnosticFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return f"{record.levelname.lower()}: {record.getMessage()}"
@@ -193,7 +221,7 @@ def run_program(
             callbacks=None,
         )
     )
-    set_all_config(dict(config.values), sorted(config.secret_keys))
+    _set_config(config)
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -4,14 +4,23 @@ Configuration is resolved the way the Pulumi CLI resolves it, lowest precedence 
 
 1. project defaults in ``Pulumi.yaml`` ``config:`` (``key: value`` or ``key: {default: value}``);
 2. the stack file's ``config:`` mapping;
-3. for keys whose stack-file value is ``secure:``, the environment variable
-   ``PULUMI_LOCAL_CONFIG_<KEY>`` (see :func:`env_var_for`), because the CLI's ciphertext cannot be
-   decrypted here;
+3. the environment variable ``PULUMI_LOCAL_CONFIG_<NAMESPACE>_<KEY>`` (:func:`env_var_for`), for
+   every key: those the files name (a ``secure:`` value must come from here or from
+   ``--config``, because the CLI's ciphertext cannot be decrypted here), this library's own
+   provider settings (:data:`PROVIDER_KEYS`, so ``PULUMI_LOCAL_CONFIG_LAUNCHDARKLY_ACCESSTOKEN``
+   alone configures the token), and any other key the program reads (:class:`StackConfig`
+   ``environ``, looked up by name when the program asks for it);
 4. ``--config KEY=VALUE`` overrides.
 
 Keys without a namespace get ``<project>:``. Values are strings like the CLI hands them to programs
 and providers: booleans ``true``/``false``, numbers as text, objects and lists as compact JSON.
-A key is secret if its stack-file value is ``secure:`` (or its project schema says ``secret: true``).
+A key is secret if its stack-file value is ``secure:``, its project schema says ``secret: true``,
+or it is one of :data:`SECRET_PROVIDER_KEYS`. A key that only the environment names, read by the
+program, is secret only if the program reads it as one (``require_secret``), as with ``pulumi``.
+
+``refresh`` and ``destroy`` configure the provider with the configuration recorded at the last
+``up`` (:mod:`.runner`), so they load the stack config with ``require_secure=False``: a
+``secure:`` value that nothing supplies is left out instead of refused.
 """
 
 from __future__ import annotations
@@ -25,9 +34,14 @@ from typing import Any
 
 import yaml
 
+from pulumi_ld_auditsubs.api.settings import CONFIG_KEYS, PLUGIN_ONLY_KEYS, TOKEN_KEY
 from pulumi_ld_auditsubs.testing.engine.errors import ConfigError
 
 ENV_PREFIX = "PULUMI_LOCAL_CONFIG_"
+PROVIDER_KEYS: frozenset[str] = frozenset({*CONFIG_KEYS, *PLUGIN_ONLY_KEYS.values()})
+"""This library's provider settings: read from the environment even where no file names them."""
+SECRET_PROVIDER_KEYS: frozenset[str] = frozenset({TOKEN_KEY, PLUGIN_ONLY_KEYS[TOKEN_KEY]})
+"""Provider settings that are secret wherever their value comes from (the access tokens)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,14 @@ class StackConfig:
 
     values: dict[str, str]
     secret_keys: frozenset[str]
+    environ: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """The ``PULUMI_LOCAL_CONFIG_*`` variables, for keys the program reads that no file names."""
+
+    def lookup(self, key: str) -> str | None:
+        """``key``'s value for the program: resolved, else from ``PULUMI_LOCAL_CONFIG_<KEY>``."""
+        if key in self.values:
+            return self.values[key]
+        return self.environ.get(env_var_for(key))
 
     def with_secrets_wrapped(self) -> dict[str, Any]:
         """The config as sent to ``Configure``: secret values wrapped as RPC secrets."""
@@ -60,8 +82,11 @@ class StackConfig:
 def env_var_for(key: str) -> str:
     """``launchdarkly:accessToken`` -> ``PULUMI_LOCAL_CONFIG_LAUNCHDARKLY_ACCESSTOKEN``.
 
-    Letters are upper-cased, digits and ``_`` kept, anything else (``:``, ``-``, ``.``) becomes
-    ``_``: the same scrubbing the Pulumi SDK applies to ``PULUMI_CONFIG_<KEY>``.
+    The namespaced key (``<namespace>:<key>``) with ASCII letters upper-cased, digits and ``_``
+    kept and anything else (``:``, ``-``, ``.``) turned into ``_``: the scrubbing the Pulumi SDK
+    applies to ``PULUMI_CONFIG_<KEY>`` (``get_config_env_key`` in ``pulumi/runtime/config.py``).
+    So ``myaudit:streamName`` -> ``PULUMI_LOCAL_CONFIG_MYAUDIT_STREAMNAME`` and
+    ``ld-auditsubs:retryTimeoutSeconds`` -> ``PULUMI_LOCAL_CONFIG_LD_AUDITSUBS_RETRYTIMEOUTSECONDS``.
     """
     scrubbed = "".join(c.upper() if c.isascii() and (c.isalnum() or c == "_") else "_" for c in key)
     return ENV_PREFIX + scrubbed
@@ -152,12 +177,14 @@ def load_stack_config(
     stack: str,
     overrides: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    require_secure: bool = True,
 ) -> StackConfig:
     """Resolve the configuration of ``stack`` (see the module docstring for precedence)."""
     environ = os.environ if environ is None else environ
     values = dict(project.config_defaults)
     secret = set(project.secret_keys)
-    missing: list[str] = []
+    secure: set[str] = set()
     path = project.directory / f"Pulumi.{stack}.yaml"
     stack_doc = _read_yaml(path) if path.is_file() else {}
     wanted = {namespaced(k, project.name): v for k, v in (overrides or {}).items()}
@@ -165,17 +192,20 @@ def load_stack_config(
         key = namespaced(str(raw_key), project.name)
         if _is_secure(value):
             secret.add(key)
-            env_name = env_var_for(key)
-            if key in wanted:
-                continue
-            if env_name in environ:
-                values[key] = environ[env_name]
-            else:
-                missing.append(key)
+            secure.add(key)
+            values.pop(key, None)  # a project default never stands in for a secret
         else:
             values[key] = config_text(value)
+    for key in sorted({*values, *secure, *PROVIDER_KEYS}):
+        env_name = env_var_for(key)
+        if env_name in environ:
+            values[key] = environ[env_name]
+            if key in SECRET_PROVIDER_KEYS:
+                secret.add(key)
     values.update(wanted)
-    if missing:
+    secret.update(key for key in wanted if key in SECRET_PROVIDER_KEYS)
+    missing = sorted(key for key in secure if key not in values)
+    if missing and require_secure:
         lines = [
             f"  {key}: pass --config {key}=VALUE or set the environment variable {env_var_for(key)}"
             for key in missing
@@ -184,4 +214,5 @@ def load_stack_config(
             f"{path.name} has secure (encrypted) values that only the Pulumi CLI can decrypt; "
             "supply them in plain text instead:\n" + "\n".join(lines)
         )
-    return StackConfig(values=values, secret_keys=frozenset(secret))
+    local = {name: value for name, value in environ.items() if name.startswith(ENV_PREFIX)}
+    return StackConfig(values=values, secret_keys=frozenset(secret), environ=local)

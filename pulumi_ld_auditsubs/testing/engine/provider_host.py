@@ -5,10 +5,11 @@ provider tests and the benchmarks all drive it (the last two through
 :class:`pulumi_ld_auditsubs.testing.provider_process.EngineDrivenProvider`). It launches the
 dynamic-provider plugin the way the Pulumi engine does
 (cwd = project directory, ``PULUMI_PROJECT`` and ``PULUMI_RUNTIME_*`` in the environment, the
-first stdout line is the port), calls ``Configure`` with the full namespaced stack config (secret
-values wrapped: for the dynamic-provider packages the engine passes every key of every namespace,
-``launchdarkly:*`` and ``ld-auditsubs:*`` alike, keeping the namespace, ``Target.GetPackageConfig``
-in ``pkg/resource/deploy/target.go``), and then speaks the ``ResourceProvider`` service.
+first stdout line is the port, the terminal's ^C kept from it: :mod:`.interrupts`), calls
+``Configure`` with the full namespaced stack config (secret values wrapped: for the
+dynamic-provider packages the engine passes every key of every namespace, ``launchdarkly:*`` and
+``ld-auditsubs:*`` alike, keeping the namespace, ``Target.GetPackageConfig`` in
+``pkg/resource/deploy/target.go``), and then speaks the ``ResourceProvider`` service.
 Property maps go in and come out as engine values (:mod:`.values`): requests are sent in plain
 text because the servicer answers ``acceptSecrets=False``; secret wrappers a provider returns in
 its outputs are kept. Each RPC's request is built by a public ``*_request`` method, so a caller
@@ -41,6 +42,7 @@ from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from pulumi_ld_auditsubs.testing.engine.errors import EngineError, ProviderError
+from pulumi_ld_auditsubs.testing.engine.interrupts import ignoring_sigint
 from pulumi_ld_auditsubs.testing.engine.values import from_struct, to_struct
 
 DiffChanges = Literal["unknown", "none", "some"]
@@ -226,7 +228,7 @@ class DynamicProviderHost:
 
     def _start(self) -> provider_pb2_grpc.ResourceProviderStub:
         process = subprocess.Popen(
-            [self._python, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"],
+            ignoring_sigint([self._python, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"]),
             cwd=self._directory,
             env=self._environment(),
             stdin=subprocess.DEVNULL,
@@ -294,6 +296,12 @@ class DynamicProviderHost:
     def started(self) -> bool:
         """Whether the provider process was launched."""
         return self._process is not None
+
+    def kill(self) -> None:
+        """Stop the provider process at once (a second ^C: the operation in flight is abandoned)."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
 
     def close(self) -> str:
         """Stop the provider process (Cancel first, like the engine at shutdown).

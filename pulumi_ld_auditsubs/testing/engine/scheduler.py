@@ -3,7 +3,8 @@
 An item starts once every item it waits for has finished successfully; an item whose prerequisite
 failed (or was skipped) never starts. After a failure no new item starts unless
 ``continue_on_error`` is set (``pkg/resource/deploy/step_executor.go``, ``cancelDueToError``):
-items already running always finish. Every failure is returned, in the order they happened.
+items already running always finish. Once ``cancelled()`` is true (a ^C) no new item starts either.
+Every failure is returned, in the order they happened.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ def run_in_order(
     parallel: int,
     continue_on_error: bool = False,
     keep_going: Callable[[Exception], bool] = lambda _exc: False,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[Exception]:
     """Run ``work(items[i])`` for every item, each after the items ``waits_for(i)`` (indices).
 
@@ -41,7 +43,7 @@ def run_in_order(
     with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="step") as pool:
         running: dict[Future[None], int] = {}
         while ready or running:
-            while ready and not stopped:
+            while ready and not stopped and not cancelled():
                 index = ready.pop(0)
                 running[pool.submit(work, items[index])] = index
             if not running:

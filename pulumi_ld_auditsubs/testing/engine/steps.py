@@ -21,6 +21,13 @@ in parallel; a refused delete of a protected resource does not stop the others (
 ``cancelDueToError``). Refresh reads every resource in parallel, pending-delete ones included, and
 judges drift with the provider's own ``Diff`` (``step.go``, ``RefreshStep.Apply``).
 
+Each provider operation that changes or reads a resource (create, update, replace, delete, the
+read of a refresh) is announced when it starts (:class:`StepStart`) and its :class:`StepEvent`
+carries its duration, as the CLI's display times each step. :meth:`Deployment.cancel` (the first
+^C) makes every operation that has not started yet fail with :class:`DeploymentCancelled` and
+start nothing, while the ones in flight finish and are recorded, as a cancelled context stops the
+step executor's chains (``step_executor.go``, "step ... canceled").
+
 Before ``Create`` is called a pending operation is recorded, and it is settled in the same journal
 line that records the created resource: a run killed mid-create leaves the pending operation for
 the next run to report (see :mod:`.runner`). Every finished step is journaled before the program
@@ -30,11 +37,13 @@ sees its result (:mod:`.journal`). Outputs are marked secret where the inputs at
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol
@@ -102,6 +111,26 @@ class StepEvent:
     replaces: tuple[str, ...] = field(default=(), compare=False, repr=False)
     """Property paths whose change forces the replacement."""
 
+    duration: float | None = field(default=None, compare=False)
+    """Seconds the step's provider operation took; None when there was none (a preview, a component)."""
+
+    @property
+    def name(self) -> str:
+        """The resource name."""
+        return self.urn.rsplit("::", 1)[-1]
+
+
+@dataclass(frozen=True)
+class StepStart:
+    """A provider operation that starts: ``verb`` is ``creating``, ``updating``, ``replacing``,
+    ``deleting``, ``refreshing`` or ``importing`` (``getStepInProgressOpText`` in
+    ``pkg/backend/display/progress.go``)."""
+
+    op: Op
+    verb: str
+    urn: str
+    type: str
+
     @property
     def name(self) -> str:
         """The resource name."""
@@ -143,6 +172,13 @@ class DeploymentFailed(EngineError):
     """A previous step failed; no further steps start."""
 
 
+class DeploymentCancelled(DeploymentFailed):
+    """The run was cancelled (^C); no further steps start. Never a step's failure."""
+
+    def __init__(self) -> None:
+        super().__init__("the update was cancelled; no new step starts")
+
+
 class Recorder(Protocol):
     """Where finished steps are made durable (the state store's journal)."""
 
@@ -180,6 +216,8 @@ class Deployment:
         recorder: Recorder | None,
         parallel: int = DEFAULT_PARALLEL,
         continue_on_error: bool = False,
+        on_start: Callable[[StepStart], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.state = state
         self.providers = providers
@@ -199,6 +237,10 @@ class Deployment:
         self._stopped = False
         self._failed_urns: set[str] = set()
         self._slots = threading.BoundedSemaphore(self.parallel)
+        self._on_start = on_start
+        self._clock = clock
+        self._cancelled = False
+        self._running: dict[int, StepStart] = {}
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -217,8 +259,10 @@ class Deployment:
         olds: dict[str, Any] | None = None,
         news: dict[str, Any] | None = None,
         replaces: Sequence[str] = (),
+        started: float | None = None,
     ) -> None:
-        event = StepEvent(op, urn, type_, diff, olds, news, tuple(replaces))
+        duration = None if started is None else max(0.0, self._clock() - started)
+        event = StepEvent(op, urn, type_, diff, olds, news, tuple(replaces), duration)
         with self._lock:
             self.events.append(event)
             self._on_event(event)
@@ -241,6 +285,43 @@ class Deployment:
     def has_changes(self) -> bool:
         """Whether any step created, updated, replaced or deleted something."""
         return any(e.op is not Op.SAME for e in self.events)
+
+    # -- cancellation and operations in flight ---------------------------------------------------
+
+    def cancel(self) -> None:
+        """The first ^C: no operation starts from now on; those in flight finish and are recorded.
+
+        Safe from any thread, including while another holds the deployment lock (no lock taken).
+        """
+        self._cancelled = True
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
+        return self._cancelled
+
+    def running(self) -> list[StepStart]:
+        """The provider operations in flight (announced and not finished), oldest first."""
+        return list(self._running.values())
+
+    @contextlib.contextmanager
+    def _operation(
+        self, op: Op, verb: str, urn: str, type_: str, *, announce: bool = True
+    ) -> Iterator[float]:
+        """Start one provider operation (refused once cancelled); yields its start time."""
+        start = StepStart(op, verb, urn, type_)
+        with self._lock:
+            if self._cancelled:
+                raise DeploymentCancelled()
+            key = id(start)
+            if announce:
+                self._running[key] = start
+                if self._on_start is not None:
+                    self._on_start(start)
+        try:
+            yield self._clock()
+        finally:
+            self._running.pop(key, None)
 
     def wait_idle(self) -> None:
         """Block until no registration is in flight (so nothing is cut off at shutdown)."""
@@ -287,6 +368,8 @@ class Deployment:
     def register(self, goal: Goal) -> Registered:
         """Run the step for one registered resource; called from the program's threads."""
         with self._lock:
+            if self._cancelled:
+                raise DeploymentCancelled()
             if self._stopped:
                 raise DeploymentFailed("an earlier step failed; no new step starts")
             duplicate = goal.urn in self._seen_set
@@ -308,6 +391,8 @@ class Deployment:
                 return Registered(id=old.id if old else "", outputs={}, outcome="skip")
             with self._slots:
                 return self._register(goal, old)
+        except DeploymentCancelled:
+            raise  # not a failure of this step: it never started
         except Exception as exc:
             self._fail(exc)
             if not self.continue_on_error:
@@ -412,21 +497,29 @@ class Deployment:
         if self.preview:
             self._emit(Op.CREATE, goal.urn, goal.type, news=checked)
             return Registered(id="", outputs=checked)
-        record = self._call_create(goal, checked)
-        self._commit(put=record, settle=goal.urn)
-        self._emit(Op.CREATE, goal.urn, goal.type, news=checked)
+        with self._operation(Op.CREATE, "creating", goal.urn, goal.type) as started:
+            record = self._call_create(goal, checked)
+            self._commit(put=record, settle=goal.urn)
+        self._emit(Op.CREATE, goal.urn, goal.type, news=checked, started=started)
         return Registered(id=record.id, outputs=record.outputs)
 
     def _update(self, goal: Goal, old: ResourceState, checked: dict[str, Any], diff: KeyDiff) -> Registered:
         if self.preview:
             self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked)
             return Registered(id=old.id, outputs=checked)
-        outs = self.providers.for_type(goal.type).update(
-            goal.urn, old.id, reveal(old.outputs), reveal(checked), reveal(old.inputs), goal.ignore_changes
-        )
-        record = self._record(goal, id_=old.id, inputs=checked, outputs=self._outputs(goal, outs, checked))
-        self._commit(put=record, replacing=old)
-        self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked)
+        with self._operation(Op.UPDATE, "updating", goal.urn, goal.type) as started:
+            outs = self.providers.for_type(goal.type).update(
+                goal.urn,
+                old.id,
+                reveal(old.outputs),
+                reveal(checked),
+                reveal(old.inputs),
+                goal.ignore_changes,
+            )
+            outputs = self._outputs(goal, outs, checked)
+            record = self._record(goal, id_=old.id, inputs=checked, outputs=outputs)
+            self._commit(put=record, replacing=old)
+        self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked, started=started)
         return Registered(id=old.id, outputs=record.outputs)
 
     def _replace(
@@ -457,14 +550,24 @@ class Deployment:
         if self.preview:
             self._emit(Op.REPLACE, goal.urn, goal.type, diff, olds=old.inputs, news=fresh, replaces=replaces)
             return Registered(id="", outputs=fresh)
-        if delete_first:
-            self._delete_one(old)
-        record = self._call_create(goal, fresh)
-        if delete_first:
-            self._commit(put=record, settle=goal.urn)
-        else:
-            self._commit(put=record, retire=old, settle=goal.urn)
-        self._emit(Op.REPLACE, goal.urn, goal.type, diff, olds=old.inputs, news=fresh, replaces=replaces)
+        with self._operation(Op.REPLACE, "replacing", goal.urn, goal.type) as started:
+            if delete_first:
+                self._delete_one(old)
+            record = self._call_create(goal, fresh)
+            if delete_first:
+                self._commit(put=record, settle=goal.urn)
+            else:
+                self._commit(put=record, retire=old, settle=goal.urn)
+        self._emit(
+            Op.REPLACE,
+            goal.urn,
+            goal.type,
+            diff,
+            olds=old.inputs,
+            news=fresh,
+            replaces=replaces,
+            started=started,
+        )
         return Registered(id=record.id, outputs=record.outputs)
 
     # -- deletes ----------------------------------------------------------------------------------
@@ -494,10 +597,15 @@ class Deployment:
         def delete(resource: ResourceState) -> None:
             if resource.protect and not resource.pending_delete:
                 raise ProtectedError(protected_delete_message(resource.urn))
+            started = None
             if not self.preview:
-                self._delete_one(resource)
+                shown = show(resource)
+                with self._operation(
+                    Op.DELETE, "deleting", resource.urn, resource.type, announce=shown
+                ) as started:
+                    self._delete_one(resource)
             if show(resource):
-                self._emit(Op.DELETE, resource.urn, resource.type, olds=resource.inputs)
+                self._emit(Op.DELETE, resource.urn, resource.type, olds=resource.inputs, started=started)
 
         errors = run_in_order(
             ordered,
@@ -506,9 +614,9 @@ class Deployment:
             parallel=self.parallel,
             continue_on_error=self.continue_on_error,
             keep_going=lambda exc: isinstance(exc, ProtectedError),
+            cancelled=lambda: self._cancelled,
         )
-        for exc in errors:
-            self._fail(exc)
+        self._fail_all(errors)
 
     def finish(self) -> None:
         """After the program: delete what it no longer registers, and old replaced resources."""
@@ -538,20 +646,32 @@ class Deployment:
             self._refresh_one,
             parallel=self.parallel,
             continue_on_error=self.continue_on_error,
+            cancelled=lambda: self._cancelled,
         )
+        self._fail_all(errors)
+
+    def _fail_all(self, errors: Sequence[Exception]) -> None:
+        """Record a scheduler's failures; a step refused because the run was cancelled is none."""
         for exc in errors:
-            self._fail(exc)
+            if not isinstance(exc, DeploymentCancelled):
+                self._fail(exc)
 
     def _refresh_one(self, old: ResourceState) -> None:
         if not old.custom:
             self._emit(Op.SAME, old.urn, old.type)
             return
+        # An old copy left pending-delete by a replacement is read too, but not shown.
+        shown = not old.pending_delete
+        with self._operation(Op.UPDATE, "refreshing", old.urn, old.type, announce=shown) as started:
+            self._refresh_custom(old, started if shown else None)
+
+    def _refresh_custom(self, old: ResourceState, started: float | None) -> None:
         provider = self.providers.for_type(old.type)
         read = provider.read(old.urn, old.id, reveal(old.outputs), reveal(old.inputs))
         if not read.id:
             self._commit(remove=old)
             if not old.pending_delete:
-                self._emit(Op.DELETE, old.urn, old.type, olds=old.inputs)
+                self._emit(Op.DELETE, old.urn, old.type, olds=old.inputs, started=started)
             return
         outputs = mark_secret_keys(annotate_secrets(read.outputs, old.outputs), old.additional_secret_outputs)
         inputs = old.inputs if read.inputs is None else annotate_secrets(read.inputs, old.inputs)
@@ -577,9 +697,11 @@ class Deployment:
             self._commit(put=new, replacing=old)
         if changed:
             shown = key_diff(old.inputs, inputs) or key_diff(old.outputs, outputs)
-            self._emit(Op.UPDATE, old.urn, old.type, shown or None, olds=old.inputs, news=inputs)
+            self._emit(
+                Op.UPDATE, old.urn, old.type, shown or None, olds=old.inputs, news=inputs, started=started
+            )
         else:
-            self._emit(Op.SAME, old.urn, old.type)
+            self._emit(Op.SAME, old.urn, old.type, started=started)
 
     # -- pending creates --------------------------------------------------------------------------
 
@@ -595,7 +717,8 @@ class Deployment:
                 resource = pending.resource
                 provider = self.providers.for_type(resource.type)
                 id_ = imports[pending.urn]
-                read = provider.read(resource.urn, id_, reveal(resource.inputs), reveal(resource.inputs))
+                with self._operation(Op.IMPORT, "importing", resource.urn, resource.type) as started:
+                    read = provider.read(resource.urn, id_, reveal(resource.inputs), reveal(resource.inputs))
                 if not read.id:
                     raise ProviderError(
                         method="Read",
@@ -611,7 +734,7 @@ class Deployment:
                 )
                 record = dataclasses.replace(resource, id=read.id, inputs=inputs, outputs=outputs)
                 self._commit(put=record, settle=pending.urn)
-                self._emit(Op.IMPORT, resource.urn, resource.type)
+                self._emit(Op.IMPORT, resource.urn, resource.type, started=started)
             elif clear:
                 self._commit(settle=pending.urn)
         return sorted(set(imports) - known)
