@@ -213,12 +213,6 @@ class ProviderResources:
     def __init__(self, registry: PluginProviders) -> None:
         self._registry = registry
 
-    def _unconfigured(self, urn: str) -> PluginProcess:
-        found = self._registry.get(reference(urn, UNCONFIGURED_ID))
-        if found is None:
-            raise EngineError(f"internal error: Check was not called for provider {urn}")
-        return found
-
     def check(self, urn: str, olds: dict[str, Any], news: dict[str, Any]) -> CheckOutcome:
         process = self._registry.launch()
         try:
@@ -253,8 +247,11 @@ class ProviderResources:
         old_inputs: dict[str, Any],
         ignore_changes: Sequence[str],
     ) -> DiffOutcome:
-        process = self._unconfigured(urn)
         filtered = _config_inputs(news)
+        process = self._registry.get(reference(urn, UNCONFIGURED_ID))
+        if process is None:
+            # No Check this run: a refresh, which keeps providers as recorded (they "may not be read").
+            return DiffOutcome(changes="none" if reveal(olds) == reveal(filtered) else "some")
         try:
             response = process.stub.DiffConfig(
                 provider_pb2.DiffRequest(
