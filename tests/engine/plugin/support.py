@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,7 +171,58 @@ def run_lifecycle(case: Program, engine: LocalEngine, accounts: Accounts) -> Non
         for line in destroyed.stdout.splitlines()
         if line.startswith(("    - pulumi", "    - ld"))
     ]
-    assert lines[-1] == f"- {PROVIDER} eu", "the provider is deleted after its resources"
+    provider_at = lines.index(f"- {PROVIDER} eu")
+    assert provider_at > lines.index(f"- {RESOURCE} {case.eu_name}"), (
+        f"deleted before its resource:\n{destroyed.stdout}"
+    )
     assert "    - 3 deleted" in destroyed.stdout
     assert accounts.us.subscriptions() == [] and accounts.eu.subscriptions() == []
     assert state_leaks(engine.state_dir) == []
+
+
+def create_by_hand(emulator: Emulator, token: str, kind: str, body: dict[str, object]) -> str:
+    """A subscription made outside Pulumi (a plain POST); returns its ``_id``; the log is cleared."""
+    request = urllib.request.Request(
+        f"{emulator.url}/api/v2/integrations/{kind}",
+        data=json.dumps({"statements": [], "on": True, **body}).encode(),
+        headers={"Authorization": token, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        created: dict[str, object] = json.loads(response.read())
+    emulator.clear_requests()
+    return str(created["_id"])
+
+
+def lookups_engine(program: Path, state_dir: Path, accounts: Accounts, eu_subscription: str) -> LocalEngine:
+    return LocalEngine(
+        program,
+        "dev",
+        state_dir=state_dir,
+        config={
+            "ld-auditsubs:apiHost": accounts.us.url,
+            "euApiHost": accounts.eu.url,
+            "euSubscriptionId": eu_subscription,
+        },
+        secrets={"ld-auditsubs:accessToken": US_TOKEN, f"{program.name}:euAccessToken": EU_TOKEN},
+        env={"PULUMI_CONFIG_PASSPHRASE": PASSPHRASE},
+    )
+
+
+def run_lookups(program: Path, state_dir: Path, accounts: Accounts) -> None:
+    """Each function at its provider's host; secret results stay secret."""
+    create_by_hand(accounts.us, US_TOKEN, "datadog", {"name": "us one", "config": {"apiKey": DATADOG_KEY}})
+    eu_id = create_by_hand(accounts.eu, EU_TOKEN, "slack", {"name": "eu one", "config": {"url": WEBHOOK}})
+    keys = ["ld-auditsubs:accessToken", f"{program.name}:euAccessToken"]
+    stack = {"config": {key: {"secure": "v1:cli-ciphertext-the-local-engine-does-not-read"} for key in keys}}
+    (program / "Pulumi.dev.yaml").write_text(yaml.safe_dump(stack), encoding="utf-8")
+    up = ok(lookups_engine(program, state_dir, accounts, eu_id).up())
+    assert 'usNames: ["us one"]' in up.stdout
+    assert 'euName: "eu one"' in up.stdout
+    assert f'euId: "slack/{eu_id}"' in up.stdout
+    assert "euConfig: [secret]" in up.stdout
+    assert accounts.requests() == (
+        [("GET", "/api/v2/integrations/datadog")],
+        [("GET", f"/api/v2/integrations/slack/{eu_id}")],
+    )
+    assert state_leaks(state_dir) == []
