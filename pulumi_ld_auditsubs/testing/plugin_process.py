@@ -12,11 +12,12 @@ on the wire. Used by the plugin's protocol tests, the local engine and the bench
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
 from pulumi_ld_auditsubs.testing.engine.provider_host import CHANNEL_OPTIONS
-from pulumi_ld_auditsubs.testing.engine.values import from_struct, to_struct
+from pulumi_ld_auditsubs.testing.engine.values import from_struct, reveal, to_struct
 
 PACKAGE = "ld-auditsubs"
 RESOURCE_TYPE = "ld-auditsubs:index:AuditLogSubscription"
@@ -43,10 +44,17 @@ def provider_urn(name: str = "default", *, stack: str = "dev", project: str = "p
 
 
 class EngineLogServer(engine_pb2_grpc.EngineServicer):
-    """The engine's Log service: keeps each ``(severity, message)`` a plugin sends."""
+    """The engine's Log service: keeps each ``(severity, message)`` a plugin sends.
 
-    def __init__(self) -> None:
+    ``on_log(severity, message)`` also sees each line as it arrives (the local engine prints them as
+    the CLI shows diagnostics). The root resource a program sets is kept and answered, as the
+    engine's ``SetRootResource``/``GetRootResource`` do (the Node.js SDK parents its resources on it).
+    """
+
+    def __init__(self, on_log: Callable[[str, str], None] | None = None) -> None:
         self.lines: list[tuple[str, str]] = []
+        self.root_resource = ""
+        self._on_log = on_log
         self._lock = threading.Lock()
         self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
         engine_pb2_grpc.add_EngineServicer_to_server(self, self._server)
@@ -58,14 +66,22 @@ class EngineLogServer(engine_pb2_grpc.EngineServicer):
         return f"127.0.0.1:{self.port}"
 
     def Log(self, request: engine_pb2.LogRequest, context: Any) -> empty_pb2.Empty:
+        severity = engine_pb2.LogSeverity.Name(request.severity).lower()
         with self._lock:
-            self.lines.append((engine_pb2.LogSeverity.Name(request.severity).lower(), request.message))
+            self.lines.append((severity, request.message))
+        if self._on_log is not None:
+            self._on_log(severity, request.message)
         return empty_pb2.Empty()
 
     def GetRootResource(self, request: Any, context: Any) -> engine_pb2.GetRootResourceResponse:
-        return engine_pb2.GetRootResourceResponse(urn="")
+        with self._lock:
+            return engine_pb2.GetRootResourceResponse(urn=self.root_resource)
 
-    def SetRootResource(self, request: Any, context: Any) -> engine_pb2.SetRootResourceResponse:
+    def SetRootResource(
+        self, request: engine_pb2.SetRootResourceRequest, context: Any
+    ) -> engine_pb2.SetRootResourceResponse:
+        with self._lock:
+            self.root_resource = request.urn
         return engine_pb2.SetRootResourceResponse()
 
     def text(self) -> str:
@@ -76,6 +92,15 @@ class EngineLogServer(engine_pb2_grpc.EngineServicer):
         self._server.stop(grace=None)
 
 
+def _variable(value: Any) -> str:
+    """A config value as the deprecated ``variables`` carry it: text as is, anything else as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Go's json.Marshal writes 30, not 30.0
+    return json.dumps(value, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class Checked:
     inputs: dict[str, Any]
@@ -83,25 +108,44 @@ class Checked:
 
 
 class PluginProcess:
-    """One plugin process: one provider (the engine starts one per default or explicit provider)."""
+    """One plugin process: one provider (the engine starts one per default or explicit provider).
 
-    def __init__(self, *, env: Mapping[str, str] | None = None, cwd: Path | None = None) -> None:
-        self.engine = EngineLogServer()
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHDARKLY_")}
-        environment.update(env or {})
+    By default the process gets its own :class:`EngineLogServer`, this environment without
+    ``LAUNCHDARKLY_*`` (tests say what they mean) and a captured stderr. The local engine passes its
+    one ``engine`` server (stopped by its owner, not by :meth:`close`), the full ``environment``
+    the CLI would pass (the default provider falls back to ``LAUNCHDARKLY_*``) and
+    ``capture_stderr=False``, so the plugin's stderr reaches the user as under the CLI.
+    """
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+        engine: EngineLogServer | None = None,
+        environment: Mapping[str, str] | None = None,
+        capture_stderr: bool = True,
+    ) -> None:
+        self._owns_engine = engine is None
+        self.engine = engine or EngineLogServer()
+        if environment is None:
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHDARKLY_")}
+        environment = {**environment, **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pulumi.run.plugin", "pulumi-ld-auditsubs", self.engine.address],
             cwd=cwd,
             env=environment,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.PIPE if capture_stderr else None,
             text=True,
         )
         assert self.process.stdout is not None
         first = self.process.stdout.readline().strip()
         if not first.isdigit():
             self.process.kill()
-            raise RuntimeError(f"the plugin did not print its port: {first!r} {self.process.stderr.read()!r}")  # type: ignore[union-attr]
+            stderr = self.process.stderr.read() if self.process.stderr is not None else ""
+            raise RuntimeError(f"the plugin did not print its port: {first!r} {stderr!r}")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{first}", options=CHANNEL_OPTIONS)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
 
@@ -114,8 +158,9 @@ class PluginProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             _, stderr = self.process.communicate()
-        self.engine.stop()
-        return stderr
+        if self._owns_engine:
+            self.engine.stop()
+        return stderr or ""
 
     def __enter__(self) -> PluginProcess:
         return self
@@ -125,22 +170,37 @@ class PluginProcess:
 
     # -- provider configuration, as provider_plugin.go sends it -------------------------------------
 
-    def configure(self, config: Mapping[str, Any], *, urn: str | None = None, variables: bool = True) -> None:
-        """``Configure`` with ``args`` (secrets kept) and, unless told not, the deprecated ``variables``."""
+    def configure(
+        self,
+        config: Mapping[str, Any],
+        *,
+        urn: str | None = None,
+        variables: bool = True,
+        id_: str | None = None,
+    ) -> None:
+        """``Configure`` with ``args`` (secrets kept) and, unless told not, the deprecated ``variables``.
+
+        As ``Configure`` in ``pkg/resource/plugin/provider_plugin.go``: ``variables`` are keyed
+        ``<pkg>:config:<key>``, strings as they are and other values as JSON, secrets revealed,
+        ``version`` left out.
+        """
         request = provider_pb2.ConfigureRequest(
             args=to_struct(config),
             acceptSecrets=True,
             acceptResources=True,
+            sends_old_inputs=True,
+            sends_old_inputs_to_delete=True,
             urn=urn or provider_urn(),
             name=(urn or provider_urn()).rsplit("::", 1)[-1],
             type=f"pulumi:providers:{PACKAGE}",
         )
+        if id_ is not None:
+            request.id = id_
         if variables:
             for key, value in config.items():
-                plain = value.get("value") if isinstance(value, dict) else value
-                request.variables[f"{PACKAGE}:config:{key}"] = (
-                    str(plain).lower() if isinstance(plain, bool) else str(plain)
-                )
+                if key == "version":
+                    continue
+                request.variables[f"{PACKAGE}:config:{key}"] = _variable(reveal(value))
         response = self.stub.Configure(request)
         assert response.acceptSecrets and response.supportsPreview
 

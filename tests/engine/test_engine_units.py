@@ -124,9 +124,14 @@ def test_config_naming_and_errors(tmp_path: Path) -> None:
     assert [config_text(v) for v in (False, 3, "s", None)] == ["false", "3", "s", ""]
     with pytest.raises(ConfigError, match=r"no Pulumi\.yaml"):
         load_project(tmp_path)
-    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: nodejs\n")
-    with pytest.raises(ConfigError, match="only 'python'"):
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: go\n")
+    with pytest.raises(ConfigError, match="runtime 'go' is not supported \\(use 'python' or 'nodejs'\\)"):
         load_project(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: nodejs\nmain: missing.js\n")
+    with pytest.raises(ConfigError, match="no program at"):
+        load_project(tmp_path)
+    (tmp_path / "Pulumi.yaml").write_text("name: x\nruntime: nodejs\n")
+    assert load_project(tmp_path).runtime == "nodejs"
 
 
 # --- state ---------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from pulumi_ld_auditsubs.testing.plugin_process import PluginProcess
 ROOT = Path(__file__).resolve().parents[2]
 PLUGIN_PROJECT_FIELDS = {"runtime", "packages", "requiredPulumiVersion", "template"}
 EXAMPLES = sorted((ROOT / "examples").glob("*/Pulumi.yaml"))
+PYTHON_EXAMPLES = [p for p in EXAMPLES if "runtime: nodejs" not in p.read_text()]
 
 
 def test_plugin_manifest_is_a_valid_python_plugin_project() -> None:
@@ -54,7 +55,7 @@ def test_the_command_line_still_works_beside_the_plugin() -> None:
     assert completed.returncode == 0 and completed.stdout.strip() == f"pulumi-ld-auditsubs {__version__}"
 
 
-@pytest.mark.parametrize("project_file", EXAMPLES, ids=lambda p: p.parent.name)
+@pytest.mark.parametrize("project_file", PYTHON_EXAMPLES, ids=lambda p: p.parent.name)
 def test_examples_require_a_cli_that_finds_the_plugin_json_of_an_editable_install(project_file: Path) -> None:
     project = yaml.safe_load(project_file.read_text())
     assert project["requiredPulumiVersion"] == ">=3.226.0"

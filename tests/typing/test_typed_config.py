@@ -92,7 +92,7 @@ def test_bad_program_is_reported_on_every_mistake(mypy_errors: dict[str, list[st
     assert "hideMemberDetails" in text
 
 
-@pytest.mark.parametrize("example", ["quickstart", "multi-environment", "adopt-existing"])
+@pytest.mark.parametrize("example", ["quickstart", "multi-environment", "adopt-existing", "two-accounts"])
 def test_every_example_type_checks(example: str) -> None:
     """The examples are programs users copy: mypy --strict passes on each as it is."""
     stdout, stderr, status = api.run(

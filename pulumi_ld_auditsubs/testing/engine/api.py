@@ -47,7 +47,7 @@ class LocalResult:
 
 
 class LocalEngine:
-    """Preview, update, refresh and destroy one stack of a Pulumi Python program without the CLI.
+    """Preview, update, refresh and destroy one stack of a Pulumi Python or JavaScript program, no CLI.
 
     ``config`` values are passed as ``--config KEY=VALUE``; ``secrets`` (values for the stack
     file's ``secure:`` keys) go through ``PULUMI_LOCAL_CONFIG_<KEY>`` environment variables so that

@@ -1,6 +1,6 @@
 """``pulumi-ld-auditsubs local {preview,up,refresh,destroy} PROGRAM_DIR --stack NAME``.
 
-Runs an unmodified Pulumi Python program for one stack without the Pulumi CLI; see
+Runs an unmodified Pulumi Python or JavaScript program for one stack without the Pulumi CLI; see
 :mod:`pulumi_ld_auditsubs.testing.engine` for what is and is not emulated.
 """
 

@@ -251,6 +251,14 @@ class Display:
         self._clear_counter()
         print(f"warning: {message}", file=self.err, flush=True)
 
+    def diagnostic(self, severity: str, message: str) -> None:
+        """A line a provider plugin or a program logged (``info``, ``warning``, ``error``), on stderr,
+        as the CLI shows diagnostics; ``debug`` lines are shown only with ``-v``, so not here."""
+        if severity == "debug":
+            return
+        self._clear_counter()
+        print(f"{severity}: {message}", file=self.err, flush=True)
+
 
 def _failed_urn(error: Exception) -> str | None:
     if isinstance(error, ProviderError):

@@ -7,7 +7,15 @@ sees each full ``RegisterResourceRequest`` (inputs, ``protect``, ``retainOnDelet
 ``ignoreChanges``, ``replaceOnChanges``, ``deleteBeforeReplace``, ``additionalSecretOutputs``,
 dependencies) and hands it to the step logic, then returns the resulting ID and outputs (secrets
 wrapped, unknowns in a preview) to the program. The root stack's ``RegisterResourceOutputs`` gives
-the stack outputs. Invokes and reads of existing resources (``Resource.get``) are not emulated.
+the stack outputs. Reads of existing resources (``Resource.get``) are not emulated; invokes of the
+native plugin's functions (``ld-auditsubs:index:*``) reach ``Mocks.call`` and go to the plugin.
+
+Resources of the native plugin (``ld-auditsubs:*``) are routed to a provider as the engine routes
+them (``source_eval.go``): the program's ``provider=`` reference, else the package's default
+provider, registered once as ``pulumi:providers:ld-auditsubs::default`` with the stack config of
+namespace ``ld-auditsubs:`` (namespace stripped, secrets kept: ``Target.GetPackageConfig`` in
+``pkg/resource/deploy/target.go``). The same :class:`EngineMonitor` serves a Node.js program over
+gRPC (:mod:`.monitor_server`).
 
 The SDK's runtime settings are process-global, so a process runs one program once.
 """
@@ -19,6 +27,7 @@ import logging
 import os
 import runpy
 import sys
+import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -35,7 +44,10 @@ from pulumi_ld_auditsubs.testing.engine.errors import EngineError
 from pulumi_ld_auditsubs.testing.engine.project import Project, StackConfig, env_var_for
 from pulumi_ld_auditsubs.testing.engine.provider_host import DYNAMIC_TYPE_PREFIX
 from pulumi_ld_auditsubs.testing.engine.steps import Deployment, Goal
-from pulumi_ld_auditsubs.testing.engine.values import from_struct, to_struct
+from pulumi_ld_auditsubs.testing.engine.values import UNKNOWN, from_sdk, from_struct, to_struct, wrap_secret
+
+PLUGIN_PACKAGE = "ld-auditsubs"
+PLUGIN_PROVIDER_TYPE = f"pulumi:providers:{PLUGIN_PACKAGE}"
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 # Without resource references the SDK sends a resource input as its ID (or URN), like the engine
@@ -63,9 +75,15 @@ _RESULTS = {
 
 
 class _UnsupportedMocks(Mocks):
-    """The parts of the mock interface the local engine does not emulate."""
+    """The parts of the mock interface the local engine does not emulate; invokes of the plugin's
+    functions go to the plugin (:meth:`EngineMonitor.invoke`)."""
+
+    def __init__(self) -> None:
+        self.monitor: EngineMonitor | None = None
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        if self.monitor is not None and args.token.startswith(f"{PLUGIN_PACKAGE}:"):
+            return self.monitor.invoke(args.token, from_sdk(args.args), args.provider or "")
         raise EngineError(f"invoke {args.token!r} is not emulated by the local engine")
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
@@ -83,13 +101,58 @@ def _unique(items: Iterable[str]) -> list[str]:
 class EngineMonitor(MockMonitor):
     """A resource monitor that drives the step logic for every registration."""
 
-    def __init__(self, deployment: Deployment, *, project: str, stack: str) -> None:
-        super().__init__(_UnsupportedMocks())
+    def __init__(
+        self, deployment: Deployment, *, project: str, stack: str, config: StackConfig | None = None
+    ) -> None:
+        mocks = _UnsupportedMocks()
+        super().__init__(mocks)
+        mocks.monitor = self
         self.deployment = deployment
         self._urn_prefix = f"urn:pulumi:{stack}::{project}::"
         self.stack_urn = ""
         self.stack_outputs: dict[str, Any] = {}
         self._protect: dict[str, bool] = {}
+        self._config = config or StackConfig(values={}, secret_keys=frozenset())
+        self._default_providers: dict[str, str] = {}
+        self._default_lock = threading.Lock()
+
+    def package_config(self) -> dict[str, Any]:
+        """``Target.GetPackageConfig``: the ``ld-auditsubs:`` config, namespace stripped, secrets kept."""
+        prefix = f"{PLUGIN_PACKAGE}:"
+        return {
+            key.removeprefix(prefix): wrap_secret(value) if key in self._config.secret_keys else value
+            for key, value in self._config.values.items()
+            if key.startswith(prefix)
+        }
+
+    def default_provider(self, version: str = "") -> str:
+        """The default provider's reference, registered on first use (``getDefaultProviderRef``).
+
+        Named ``default``, or ``default_<major>_<minor>_<patch>`` for a requested version
+        (``ProviderRequest.DefaultName`` in ``pkg/resource/deploy/providers/provider.go``).
+        """
+        name = "default" + "".join(f"_{part}" for part in version.replace("-", ".").split(".") if part)
+        with self._default_lock:  # one registration, however many resources ask at once
+            if name not in self._default_providers:
+                urn = f"{self._urn_prefix}{PLUGIN_PROVIDER_TYPE}::{name}"
+                inputs = self.package_config()
+                if version:
+                    inputs["version"] = version
+                result = self.deployment.register(
+                    Goal(urn=urn, type=PLUGIN_PROVIDER_TYPE, custom=True, parent="", inputs=inputs)
+                )
+                self._default_providers[name] = f"{urn}::{result.id or UNKNOWN}"
+            return self._default_providers[name]
+
+    def invoke(
+        self, token: str, args: dict[str, Any], provider: str, version: str = ""
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """A function of the plugin, sent to ``provider`` or the default provider."""
+        plugins = self.deployment.providers.plugins
+        if plugins is None:
+            raise EngineError(f"invoke {token!r}: the native plugin is not available to this engine")
+        ref = provider or self.default_provider(version)
+        return plugins.invoke(token, args, ref)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """Like the engine: the root stack's type is not part of its children's qualified type."""
@@ -119,6 +182,9 @@ class EngineMonitor(MockMonitor):
         protect = request.protect if request.HasField("protect") else self._protect.get(request.parent, False)
         self._protect[urn] = protect
         property_deps = [u for deps in request.propertyDependencies.values() for u in deps.urns]
+        provider = ""
+        if request.type.startswith(f"{PLUGIN_PACKAGE}:"):
+            provider = request.provider or self.default_provider(request.version)
         goal = Goal(
             urn=urn,
             type=request.type,
@@ -132,6 +198,7 @@ class EngineMonitor(MockMonitor):
             ignore_changes=list(request.ignoreChanges),
             replace_on_changes=list(request.replaceOnChanges),
             additional_secret_outputs=list(request.additionalSecretOutputs),
+            provider=provider,
         )
         result = self.deployment.register(goal)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, result.id, result.outputs)
@@ -204,7 +271,7 @@ def run_program(
     registration in flight, so that executor gets enough threads for ``parallel`` steps at once
     (the deployment itself bounds provider calls to ``parallel``).
     """
-    monitor = EngineMonitor(deployment, project=project.name, stack=stack)
+    monitor = EngineMonitor(deployment, project=project.name, stack=stack, config=config)
     features: dict[str, Any] = {}
     if hasattr(MockMonitor, "GetDeploymentInfo"):  # SDKs after 3.216 read the features in one call
         features["monitor_features"] = set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures)

@@ -51,10 +51,16 @@ class Project:
     name: str
     directory: Path
     main: Path
-    """The program to run: a directory with ``__main__.py`` or a ``.py`` file."""
+    """The program to run: a directory with ``__main__.py`` or a ``.py`` file (Python), the entry
+    point the Node.js SDK's ``run`` resolves (``main:`` of ``Pulumi.yaml``, default the directory)."""
     runtime_options: dict[str, str] = field(default_factory=dict)
     config_defaults: dict[str, str] = field(default_factory=dict)
     secret_keys: frozenset[str] = frozenset()
+    runtime: str = "python"
+    """``python`` or ``nodejs`` (JavaScript, run with the program's own ``@pulumi/pulumi``)."""
+
+
+RUNTIMES = ("python", "nodejs")
 
 
 @dataclass(frozen=True)
@@ -136,11 +142,16 @@ def load_project(directory: Path) -> Project:
         raise ConfigError(f"{path}: 'name' is required")
     runtime = doc.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if runtime_name != "python":
-        raise ConfigError(f"{path}: runtime {runtime_name!r} is not supported (only 'python')")
+    if runtime_name not in RUNTIMES:
+        raise ConfigError(
+            f"{path}: runtime {runtime_name!r} is not supported (use {' or '.join(map(repr, RUNTIMES))})"
+        )
     options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
     main = directory / str(doc.get("main", "."))
-    if not (main.is_file() or (main / "__main__.py").is_file()):
+    if runtime_name == "nodejs":
+        if not main.exists():
+            raise ConfigError(f"{path}: no program at {main}")
+    elif not (main.is_file() or (main / "__main__.py").is_file()):
         raise ConfigError(f"{path}: no program at {main} (expected __main__.py)")
     defaults: dict[str, str] = {}
     secret: set[str] = set()
@@ -161,6 +172,7 @@ def load_project(directory: Path) -> Project:
         runtime_options={str(k): config_text(v) for k, v in (options or {}).items()},
         config_defaults=defaults,
         secret_keys=frozenset(secret),
+        runtime=str(runtime_name),
     )
 
 

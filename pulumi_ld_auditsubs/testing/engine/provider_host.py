@@ -488,13 +488,43 @@ class DynamicProviderHost:
         self._call(self.stub().Delete, self.delete_request(urn, id_, props, old_inputs), "Delete", urn)
 
 
+class PluginRouter(Protocol):
+    """Where plugin resources go (:class:`~.plugin_host.PluginProviders`)."""
+
+    @property
+    def providers(self) -> ProviderClient:
+        """The client of the plugin's provider resources."""
+
+    def resources(self, ref: str) -> ProviderClient: ...
+
+    def invoke(
+        self, token: str, args: Mapping[str, Any], ref: str
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]: ...
+
+
+PLUGIN_PACKAGE_PREFIX = "ld-auditsubs:"
+PLUGIN_PROVIDER_TYPE = "pulumi:providers:ld-auditsubs"
+
+
 class ProviderRegistry:
     """Routes each resource type to its provider client."""
 
-    def __init__(self, dynamic: ProviderClient) -> None:
+    def __init__(self, dynamic: ProviderClient, plugins: PluginRouter | None = None) -> None:
         self._dynamic = dynamic
         self._echo = EchoProvider()
+        self.plugins = plugins
 
-    def for_type(self, type_: str) -> ProviderClient:
-        """The dynamic provider host for ``pulumi-python:dynamic*`` types, the echo otherwise."""
-        return self._dynamic if type_.startswith(DYNAMIC_TYPE_PREFIX) else self._echo
+    def for_type(self, type_: str, provider: str = "") -> ProviderClient:
+        """The dynamic provider host for ``pulumi-python:dynamic*`` types; the plugin's provider
+        ``provider`` (a ``urn::id`` reference) for ``ld-auditsubs:*`` types, the plugin's provider
+        registry for ``pulumi:providers:ld-auditsubs``; the echo otherwise."""
+        if type_.startswith(DYNAMIC_TYPE_PREFIX):
+            return self._dynamic
+        if self.plugins is not None:
+            if type_ == PLUGIN_PROVIDER_TYPE:
+                return self.plugins.providers
+            if type_.startswith(PLUGIN_PACKAGE_PREFIX):
+                if not provider:
+                    raise EngineError(f"internal error: a {type_} resource without a provider reference")
+                return self.plugins.resources(provider)
+        return self._echo

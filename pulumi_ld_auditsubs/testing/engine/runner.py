@@ -22,6 +22,7 @@ import shlex
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,11 +32,18 @@ from pulumi_ld_auditsubs.errors import LOCAL_ENGINE_ENV
 from pulumi_ld_auditsubs.testing.engine.display import Display
 from pulumi_ld_auditsubs.testing.engine.errors import EngineError
 from pulumi_ld_auditsubs.testing.engine.interrupts import EXIT_CANCELLED, Interrupts, RunControl
+from pulumi_ld_auditsubs.testing.engine.node_program import run_node_program
+from pulumi_ld_auditsubs.testing.engine.plugin_host import PluginProviders, is_provider_type
 from pulumi_ld_auditsubs.testing.engine.program import run_program
 from pulumi_ld_auditsubs.testing.engine.project import env_var_for, load_project, load_stack_config
 from pulumi_ld_auditsubs.testing.engine.provider_host import DynamicProviderHost, ProviderRegistry
-from pulumi_ld_auditsubs.testing.engine.state import PendingOperation, StateStore
-from pulumi_ld_auditsubs.testing.engine.steps import DEFAULT_PARALLEL, Deployment, DeploymentCancelled
+from pulumi_ld_auditsubs.testing.engine.state import PendingOperation, StackState, StateStore
+from pulumi_ld_auditsubs.testing.engine.steps import (
+    DEFAULT_PARALLEL,
+    Deployment,
+    DeploymentCancelled,
+    StepEvent,
+)
 
 OPERATIONS = ("preview", "up", "refresh", "destroy")
 DEFAULT_STATE_DIR = ".pulumi-local"
@@ -157,11 +165,17 @@ def _run(
         config=state.provider_config if stored and state.provider_config is not None else current,
         runtime_options=project.runtime_options,
     )
+    plugins = PluginProviders(
+        directory=project.directory,
+        load_state=partial(_recorded_provider, state),
+        on_log=display.diagnostic,
+        preview=preview,
+    )
     deployment = Deployment(
         state,
-        ProviderRegistry(host),
+        ProviderRegistry(host, plugins),
         preview=preview,
-        on_event=display.event,
+        on_event=lambda event: None if _hidden(event) else display.event(event),
         recorder=None if preview else store,
         parallel=parallel,
         continue_on_error=continue_on_error,
@@ -179,9 +193,20 @@ def _run(
             state.provider_config = current
             store.append(state, [{"op": "provider_config", "config": store.encode_provider_config(current)}])
         if operation in ("preview", "up"):
-            outputs = run_program(
-                project, stack, stack_config, deployment, preview=preview, parallel=deployment.parallel
-            )
+            if project.runtime == "nodejs":
+                outputs = run_node_program(
+                    project,
+                    stack,
+                    stack_config,
+                    deployment,
+                    preview=preview,
+                    parallel=deployment.parallel,
+                    engine=plugins.engine,
+                )
+            else:
+                outputs = run_program(
+                    project, stack, stack_config, deployment, preview=preview, parallel=deployment.parallel
+                )
             deployment.wait_idle()
             if (not deployment.errors or continue_on_error) and not deployment.cancelled:
                 deployment.finish()
@@ -201,6 +226,7 @@ def _run(
     finally:
         deployment.wait_idle()
         host.close()
+        plugins.close()
         if not preview:
             try:
                 store.save(state)  # the snapshot: every finished step, nothing half done
@@ -211,7 +237,8 @@ def _run(
     if failure is None and not deployment.errors and not cancelled and operation in ("preview", "up"):
         display.outputs(outputs)
     display.failures(deployment.errors)
-    display.summary(deployment.events, deployment.errors, failed=failure is not None or cancelled)
+    shown = [e for e in deployment.events if not _hidden(e)]
+    display.summary(shown, deployment.errors, failed=failure is not None or cancelled)
     messages = [str(e) for e in deployment.errors]
     if not messages and failure is not None:
         messages = [_describe(failure, project.directory)]
@@ -226,6 +253,17 @@ def _run(
         display.error(f"no changes were expected but changes {verb}")
         return 1
     return 0
+
+
+def _hidden(event: StepEvent) -> bool:
+    """Default providers are not shown or counted, as in the CLI's display (explicit ones are)."""
+    return is_provider_type(event.type) and event.name.split("_", 1)[0] == "default"
+
+
+def _recorded_provider(state: StackState, urn: str, id_: str) -> dict[str, Any] | None:
+    """The recorded inputs of the provider resource ``urn`` with ID ``id_`` (refresh, destroy)."""
+    found = next((r for r in state.resources if r.urn == urn and r.id == id_), None)
+    return None if found is None else found.inputs
 
 
 def _refresh_command(program_dir: str | Path, stack: str, state_dir: str | Path | None) -> str:

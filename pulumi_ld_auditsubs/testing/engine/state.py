@@ -68,6 +68,8 @@ class ResourceState:
     """An old resource replaced create-before-delete whose Delete has not happened yet."""
     ignore_changes: list[str] = field(default_factory=list)
     """Kept for refresh, which diffs with them like the engine (``RefreshStep.Apply``)."""
+    provider: str = ""
+    """A plugin resource's provider reference (``urn::id``), as Pulumi's state records it."""
 
     @property
     def name(self) -> str:

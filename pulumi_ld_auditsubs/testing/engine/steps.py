@@ -60,6 +60,7 @@ from pulumi_ld_auditsubs.testing.engine.scheduler import run_in_order
 from pulumi_ld_auditsubs.testing.engine.state import PendingOperation, ResourceState, StackState
 from pulumi_ld_auditsubs.testing.engine.values import (
     PROVIDER_KEY,
+    UNKNOWN,
     KeyDiff,
     annotate_secrets,
     apply_ignore_changes,
@@ -154,6 +155,8 @@ class Goal:
     ignore_changes: list[str] = field(default_factory=list)
     replace_on_changes: list[str] = field(default_factory=list)
     additional_secret_outputs: list[str] = field(default_factory=list)
+    provider: str = ""
+    """The provider reference (``urn::id``) of a plugin resource; empty for the others."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,18 @@ class Recorder(Protocol):
     def encode_pending(self, operation: PendingOperation) -> dict[str, Any]: ...
 
     def encode(self, value: Any) -> Any: ...
+
+
+def _wire(provider: object, value: Any) -> Any:
+    """A property map as sent to ``provider``: secrets kept for a provider that accepts them
+    (``acceptSecrets`` in ``provider_plugin.go``), revealed for the others (the dynamic provider)."""
+    return value if getattr(provider, "accepts_secrets", False) else reveal(value)
+
+
+def _depends_on(resource: ResourceState) -> list[str]:
+    """What a resource must outlive: parent, dependencies and its provider (deleted after it)."""
+    provider = resource.provider.rpartition("::")[0] if resource.provider else ""
+    return [resource.parent, *resource.dependencies, provider]
 
 
 def _now() -> str:
@@ -384,7 +399,8 @@ class Deployment:
                     f"duplicate resource URN {goal.urn!r}: resource names must be unique per type"
                 )
             with self._lock:
-                skip = bool({goal.parent, *goal.dependencies} & self._failed_urns)
+                provider_urn = goal.provider.rpartition("::")[0]
+                skip = bool({goal.parent, *goal.dependencies, provider_urn} & self._failed_urns)
                 if skip:
                     self._failed_urns.add(goal.urn)
             if skip:  # continue_on_error: what depends on a failed step is skipped, as in Pulumi
@@ -412,16 +428,21 @@ class Deployment:
                 self._commit(put=record, replacing=old)
             self._emit(Op.SAME if old else Op.CREATE, goal.urn, goal.type)
             return Registered(id="", outputs={})
-        provider = self.providers.for_type(goal.type)
+        provider = self.providers.for_type(goal.type, goal.provider)
         news = goal.inputs
         if old is not None and goal.ignore_changes:
             news = apply_ignore_changes(news, old.inputs, goal.ignore_changes)
-        checked = self._check(goal, reveal(old.inputs) if old else {}, news)
+        checked = self._check(goal, _wire(provider, old.inputs) if old else {}, news)
         if old is None:
             return self._create(goal, checked)
         diff_keys = key_diff(old.inputs, checked)
         outcome = provider.diff(
-            goal.urn, old.id, reveal(old.outputs), reveal(checked), reveal(old.inputs), goal.ignore_changes
+            goal.urn,
+            old.id,
+            _wire(provider, old.outputs),
+            _wire(provider, checked),
+            _wire(provider, old.inputs),
+            goal.ignore_changes,
         )
         changes, paths = outcome.changes, []
         if changes == "unknown":
@@ -446,7 +467,8 @@ class Deployment:
         return self._update(goal, old, checked, diff_keys)
 
     def _check(self, goal: Goal, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
-        check = self.providers.for_type(goal.type).check(goal.urn, olds, reveal(news))
+        provider = self.providers.for_type(goal.type, goal.provider)
+        check = provider.check(goal.urn, olds, _wire(provider, news))
         if check.failures:
             raise CheckFailedError(urn=goal.urn, failures=check.failures)
         return annotate_secrets(check.inputs, news)
@@ -471,9 +493,13 @@ class Deployment:
             retain_on_delete=goal.retain_on_delete,
             additional_secret_outputs=list(goal.additional_secret_outputs),
             ignore_changes=list(goal.ignore_changes),
+            provider=goal.provider,
         )
 
     def _outputs(self, goal: Goal, outs: dict[str, Any], checked: dict[str, Any]) -> dict[str, Any]:
+        if getattr(self.providers.for_type(goal.type, goal.provider), "accepts_secrets", False):
+            # A provider that accepts secrets marks its own secret outputs (provider_plugin.go).
+            return mark_secret_keys(outs, goal.additional_secret_outputs)
         return mark_secret_keys(annotate_secrets(outs, checked), goal.additional_secret_outputs)
 
     def _call_create(self, goal: Goal, checked: dict[str, Any]) -> ResourceState:
@@ -485,7 +511,8 @@ class Deployment:
         if self._recorder is not None:
             self._journal([{"op": "pending", "operation": self._recorder.encode_pending(pending)}])
         try:
-            id_, outs = self.providers.for_type(goal.type).create(goal.urn, reveal(checked))
+            provider = self.providers.for_type(goal.type, goal.provider)
+            id_, outs = provider.create(goal.urn, _wire(provider, checked))
         except Exception:
             # The provider answered with an error: nothing is in flight any more (the engine drops
             # the pending operation of a failed step too).
@@ -495,8 +522,13 @@ class Deployment:
 
     def _create(self, goal: Goal, checked: dict[str, Any]) -> Registered:
         if self.preview:
+            provider = self.providers.for_type(goal.type, goal.provider)
+            id_, outs = "", checked
+            if getattr(provider, "supports_preview", False):  # Create(preview=true): nothing is made
+                id_, outs = provider.preview_create(goal.urn, _wire(provider, checked))  # type: ignore[attr-defined]
+                outs = self._outputs(goal, outs, checked)
             self._emit(Op.CREATE, goal.urn, goal.type, news=checked)
-            return Registered(id="", outputs=checked)
+            return Registered(id="" if id_ == UNKNOWN else id_, outputs=outs)
         with self._operation(Op.CREATE, "creating", goal.urn, goal.type) as started:
             record = self._call_create(goal, checked)
             self._commit(put=record, settle=goal.urn)
@@ -504,20 +536,26 @@ class Deployment:
         return Registered(id=record.id, outputs=record.outputs)
 
     def _update(self, goal: Goal, old: ResourceState, checked: dict[str, Any], diff: KeyDiff) -> Registered:
+        provider = self.providers.for_type(goal.type, goal.provider)
+        args = (
+            goal.urn,
+            old.id,
+            _wire(provider, old.outputs),
+            _wire(provider, checked),
+            _wire(provider, old.inputs),
+            goal.ignore_changes,
+        )
         if self.preview:
+            outs = checked
+            if getattr(provider, "supports_preview", False):  # Update(preview=true): nothing is sent
+                outs = self._outputs(goal, provider.preview_update(*args), checked)  # type: ignore[attr-defined]
             self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked)
-            return Registered(id=old.id, outputs=checked)
+            return Registered(id=old.id, outputs=outs)
         with self._operation(Op.UPDATE, "updating", goal.urn, goal.type) as started:
-            outs = self.providers.for_type(goal.type).update(
-                goal.urn,
-                old.id,
-                reveal(old.outputs),
-                reveal(checked),
-                reveal(old.inputs),
-                goal.ignore_changes,
+            outs = provider.update(*args)
+            record = self._record(
+                goal, id_=old.id, inputs=checked, outputs=self._outputs(goal, outs, checked)
             )
-            outputs = self._outputs(goal, outs, checked)
-            record = self._record(goal, id_=old.id, inputs=checked, outputs=outputs)
             self._commit(put=record, replacing=old)
         self._emit(Op.UPDATE, goal.urn, goal.type, diff, olds=old.inputs, news=checked, started=started)
         return Registered(id=old.id, outputs=record.outputs)
@@ -575,8 +613,9 @@ class Deployment:
     def _delete_one(self, resource: ResourceState) -> None:
         """Delete (or, with retain_on_delete, forget) one resource and drop it from state."""
         if resource.custom and not resource.retain_on_delete:
-            self.providers.for_type(resource.type).delete(
-                resource.urn, resource.id, reveal(resource.outputs), reveal(resource.inputs)
+            provider = self.providers.for_type(resource.type, resource.provider)
+            provider.delete(
+                resource.urn, resource.id, _wire(provider, resource.outputs), _wire(provider, resource.inputs)
             )
         self._commit(remove=resource)
 
@@ -589,7 +628,7 @@ class Deployment:
             by_urn.setdefault(resource.urn, []).append(index)
         waits: list[list[int]] = [[] for _ in ordered]
         for index, resource in enumerate(ordered):
-            for dep in {resource.parent, *resource.dependencies} - {""}:
+            for dep in set(_depends_on(resource)) - {""}:
                 for target in by_urn.get(dep, []):
                     if target != index:
                         waits[target].append(position[id(resource)])
@@ -666,22 +705,33 @@ class Deployment:
             self._refresh_custom(old, started if shown else None)
 
     def _refresh_custom(self, old: ResourceState, started: float | None) -> None:
-        provider = self.providers.for_type(old.type)
-        read = provider.read(old.urn, old.id, reveal(old.outputs), reveal(old.inputs))
+        provider = self.providers.for_type(old.type, old.provider)
+        read = provider.read(old.urn, old.id, _wire(provider, old.outputs), _wire(provider, old.inputs))
         if not read.id:
             self._commit(remove=old)
             if not old.pending_delete:
                 self._emit(Op.DELETE, old.urn, old.type, olds=old.inputs, started=started)
             return
-        outputs = mark_secret_keys(annotate_secrets(read.outputs, old.outputs), old.additional_secret_outputs)
-        inputs = old.inputs if read.inputs is None else annotate_secrets(read.inputs, old.inputs)
+        if getattr(provider, "accepts_secrets", False):  # it marks its own secrets (provider_plugin.go, Read)
+            outputs = mark_secret_keys(read.outputs, old.additional_secret_outputs)
+            inputs = old.inputs if read.inputs is None else read.inputs
+        else:
+            outputs = mark_secret_keys(
+                annotate_secrets(read.outputs, old.outputs), old.additional_secret_outputs
+            )
+            inputs = old.inputs if read.inputs is None else annotate_secrets(read.inputs, old.inputs)
         new = dataclasses.replace(old, id=read.id, inputs=inputs, outputs=outputs)
         changed = False
         if not old.pending_delete:
             # RefreshStep.Apply: the diff an `up` of an unchanged program would show right after
             # this refresh (olds = refreshed state, news = the old inputs), inverted for display.
             outcome = provider.diff(
-                old.urn, read.id, reveal(outputs), reveal(old.inputs), reveal(inputs), old.ignore_changes
+                old.urn,
+                read.id,
+                _wire(provider, outputs),
+                _wire(provider, old.inputs),
+                _wire(provider, inputs),
+                old.ignore_changes,
             )
             changes = outcome.changes
             if changes == "unknown":
@@ -715,10 +765,11 @@ class Deployment:
         for pending in list(self.state.pending):
             if pending.urn in imports:
                 resource = pending.resource
-                provider = self.providers.for_type(resource.type)
+                provider = self.providers.for_type(resource.type, resource.provider)
                 id_ = imports[pending.urn]
                 with self._operation(Op.IMPORT, "importing", resource.urn, resource.type) as started:
-                    read = provider.read(resource.urn, id_, reveal(resource.inputs), reveal(resource.inputs))
+                    sent = _wire(provider, resource.inputs)
+                    read = provider.read(resource.urn, id_, sent, sent)
                 if not read.id:
                     raise ProviderError(
                         method="Read",
@@ -764,7 +815,7 @@ def reverse_dependency_order(
         if id(resource) in done or id(resource) in visiting:
             return
         visiting.add(id(resource))
-        for dep in [resource.parent, *resource.dependencies]:
+        for dep in _depends_on(resource):
             for target in by_urn.get(dep, []):
                 visit(target)
         visiting.discard(id(resource))
