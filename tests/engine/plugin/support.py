@@ -166,10 +166,10 @@ def run_lifecycle(case: Program, engine: LocalEngine, accounts: Accounts) -> Non
 
     accounts.clear()
     destroyed = ok(engine.destroy())
-    lines = [
-        line.strip()
+    lines = [  # the end lines: `- <type> <name> deleted (0.1s)`
+        line.strip().split(" deleted (")[0]
         for line in destroyed.stdout.splitlines()
-        if line.startswith(("    - pulumi", "    - ld"))
+        if line.startswith(("    - pulumi", "    - ld")) and " deleted (" in line
     ]
     provider_at = lines.index(f"- {PROVIDER} eu")
     assert provider_at > lines.index(f"- {RESOURCE} {case.eu_name}"), (
