@@ -57,7 +57,7 @@ class _MonitorServicer(resource_pb2_grpc.ResourceMonitorServicer):
 
     def Invoke(
         self, request: resource_pb2.ResourceInvokeRequest, context: Any
-    ) -> resource_pb2.ResourceInvokeResponse:
+    ) -> Any:
         if not request.tok.startswith(f"{PLUGIN_PACKAGE}:"):
             _abort(context, f"invoke {request.tok!r} is not emulated by the local engine")
         ret, failures = _answer(
@@ -66,7 +66,10 @@ class _MonitorServicer(resource_pb2_grpc.ResourceMonitorServicer):
                 request.tok, from_struct(request.args), request.provider, request.version
             ),
         )
-        return resource_pb2.ResourceInvokeResponse(
+        # The monitor answers ResourceInvokeResponse; SDKs older than it (3.216) have only
+        # provider_pb2.InvokeResponse, which has the same fields and wire format.
+        answer = getattr(resource_pb2, "ResourceInvokeResponse", provider_pb2.InvokeResponse)
+        return answer(
             **{"return": to_struct(ret)},
             failures=[provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures],
         )
