@@ -55,9 +55,7 @@ class _MonitorServicer(resource_pb2_grpc.ResourceMonitorServicer):
         _answer(context, lambda: self._monitor.RegisterResourceOutputs(request))
         return empty_pb2.Empty()
 
-    def Invoke(
-        self, request: resource_pb2.ResourceInvokeRequest, context: Any
-    ) -> Any:
+    def Invoke(self, request: resource_pb2.ResourceInvokeRequest, context: Any) -> Any:
         if not request.tok.startswith(f"{PLUGIN_PACKAGE}:"):
             _abort(context, f"invoke {request.tok!r} is not emulated by the local engine")
         ret, failures = _answer(
