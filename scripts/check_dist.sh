@@ -36,6 +36,7 @@ need = [
     "pulumi_ld_auditsubs/data/integrations.json", "pulumi_ld_auditsubs/config_types.py",
     "pulumi_ld_auditsubs/data/quickstart/__main__.py", "pulumi_ld_auditsubs/data/quickstart/Pulumi.yaml",
     "pulumi_ld_auditsubs/data/quickstart/Pulumi.dev.yaml", "pulumi_ld_auditsubs/plugin/server.py",
+    "pulumi_ld_auditsubs/testing/engine/ignore_sigint.cjs",
 ]
 missing = [n for n in need if n not in names]
 missing += [] if any(n.endswith(".dist-info/licenses/LICENSE") for n in names) else ["LICENSE"]

@@ -27,6 +27,7 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import engine_pb2, engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
+from pulumi_ld_auditsubs.testing.engine.interrupts import ignoring_sigint
 from pulumi_ld_auditsubs.testing.engine.provider_host import CHANNEL_OPTIONS
 from pulumi_ld_auditsubs.testing.engine.values import from_struct, reveal, to_struct
 
@@ -114,7 +115,9 @@ class PluginProcess:
     ``LAUNCHDARKLY_*`` (tests say what they mean) and a captured stderr. The local engine passes its
     one ``engine`` server (stopped by its owner, not by :meth:`close`), the full ``environment``
     the CLI would pass (the default provider falls back to ``LAUNCHDARKLY_*``) and
-    ``capture_stderr=False``, so the plugin's stderr reaches the user as under the CLI.
+    ``capture_stderr=False``, so the plugin's stderr reaches the user as under the CLI, and
+    ``ignore_sigint=True``: the terminal's ^C is the engine's to handle (the CLI starts plugins in
+    a process group of their own), never a reason for the plugin to stop mid-create.
     """
 
     def __init__(
@@ -125,14 +128,16 @@ class PluginProcess:
         engine: EngineLogServer | None = None,
         environment: Mapping[str, str] | None = None,
         capture_stderr: bool = True,
+        ignore_sigint: bool = False,
     ) -> None:
         self._owns_engine = engine is None
         self.engine = engine or EngineLogServer()
         if environment is None:
             environment = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHDARKLY_")}
         environment = {**environment, **(env or {})}
+        command = [sys.executable, "-m", "pulumi.run.plugin", "pulumi-ld-auditsubs", self.engine.address]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi.run.plugin", "pulumi-ld-auditsubs", self.engine.address],
+            ignoring_sigint(command) if ignore_sigint else command,
             cwd=cwd,
             env=environment,
             stdin=subprocess.DEVNULL,
@@ -148,6 +153,11 @@ class PluginProcess:
             raise RuntimeError(f"the plugin did not print its port: {first!r} {stderr!r}")
         self.channel = grpc.insecure_channel(f"127.0.0.1:{first}", options=CHANNEL_OPTIONS)
         self.stub = provider_pb2_grpc.ResourceProviderStub(self.channel)
+
+    def kill(self) -> None:
+        """Stop the plugin at once (what it was doing is abandoned)."""
+        if self.process.poll() is None:
+            self.process.kill()
 
     def close(self) -> str:
         """Stop the plugin; returns its stderr (for leak assertions)."""

@@ -10,7 +10,8 @@ does the same against a real resource monitor (:class:`~.monitor_server.MonitorS
 the same :class:`~.program.EngineMonitor` as the Python path) and the engine service the plugins
 log to. The program uses its own ``node_modules/@pulumi/pulumi``; nothing is compiled (plain
 JavaScript; TypeScript would need ``ts-node`` in the program, which the SDK loads itself).
-What the program prints goes to stderr, as the CLI shows it among the diagnostics.
+What the program prints goes to stderr, as the CLI shows it among the diagnostics. The program
+does not stop at the terminal's ^C (:data:`IGNORE_SIGINT`): the engine cancels the run itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import IO, Any
 
 from pulumi_ld_auditsubs.testing.engine.errors import EngineError
@@ -33,6 +35,9 @@ from pulumi_ld_auditsubs.testing.plugin_process import EngineLogServer
 RUN_MODULE = "@pulumi/pulumi/cmd/run"
 ORGANIZATION = "organization"
 """The organization the local engine reports (it has no backend), as the Python path does."""
+IGNORE_SIGINT = Path(__file__).with_name("ignore_sigint.cjs")
+"""Preloaded into the program: under the CLI the language host and the program run in a process
+group of their own (``cmdutil.RegisterProcessGroup``), so a ^C reaches only the CLI."""
 _RESOLVE = "process.stdout.write(require.resolve(process.argv[1], {paths: [process.argv[2]]}))"
 
 
@@ -80,9 +85,20 @@ def command(
     preview: bool,
     parallel: int,
 ) -> list[str]:
-    """The command line of ``constructArguments``."""
+    """The command line of ``constructArguments``, with :data:`IGNORE_SIGINT` preloaded."""
     entry = os.path.relpath(project.main, project.directory)
-    args = [node, run, "--monitor", monitor, "--engine", engine, "--organization", ORGANIZATION]
+    args = [
+        node,
+        "--require",
+        str(IGNORE_SIGINT),
+        run,
+        "--monitor",
+        monitor,
+        "--engine",
+        engine,
+        "--organization",
+        ORGANIZATION,
+    ]
     args += ["--project", project.name, "--root-directory", str(project.directory), "--stack", stack]
     args += ["--pwd", str(project.directory)]
     if preview:

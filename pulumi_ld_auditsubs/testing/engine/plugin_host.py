@@ -118,7 +118,11 @@ class PluginProviders:
     def launch(self) -> PluginProcess:
         """A new plugin process, started as the CLI starts it (cwd = the program's directory)."""
         process = PluginProcess(
-            cwd=self._directory, engine=self.engine, environment=self._environment, capture_stderr=False
+            cwd=self._directory,
+            engine=self.engine,
+            environment=self._environment,
+            capture_stderr=False,
+            ignore_sigint=True,
         )
         with self._lock:
             self._all.append(process)
@@ -180,6 +184,13 @@ class PluginProviders:
             raise ProviderError(method="Invoke", urn=token, message=_details(exc)) from None
         failures = [(f.property, f.reason) for f in response.failures]
         return from_struct(getattr(response, "return")), failures
+
+    def kill(self) -> None:
+        """Stop every plugin process at once (a second ^C: the operations in flight are abandoned)."""
+        with self._lock:
+            processes = list(self._all)
+        for process in processes:
+            process.kill()
 
     def close(self) -> None:
         """Stop every plugin process and the engine service."""

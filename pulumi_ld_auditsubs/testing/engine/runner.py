@@ -183,6 +183,7 @@ def _run(
     )
 
     control.add_process(host)
+    control.add_process(plugins)
     control.attach(display, deployment)
     display.header()
     outputs: dict[str, Any] = {}

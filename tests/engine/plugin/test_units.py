@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pulumi_ld_auditsubs.testing.engine.node_program import command, program_environment
+from pulumi_ld_auditsubs.testing.engine.node_program import IGNORE_SIGINT, command, program_environment
 from pulumi_ld_auditsubs.testing.engine.plugin_host import reference, split_reference
 from pulumi_ld_auditsubs.testing.engine.program import EngineMonitor
 from pulumi_ld_auditsubs.testing.engine.project import Project, StackConfig
@@ -30,10 +30,12 @@ def test_node_program_is_started_as_the_nodejs_language_host_starts_it(tmp_path:
         "node", "/x/run/index.js", project, "dev", monitor="M", engine="E", preview=True, parallel=8
     )
     assert args == [
-        "node", "/x/run/index.js", "--monitor", "M", "--engine", "E", "--organization", "organization",
+        "node", "--require", str(IGNORE_SIGINT), "/x/run/index.js",
+        "--monitor", "M", "--engine", "E", "--organization", "organization",
         "--project", "p", "--root-directory", str(tmp_path), "--stack", "dev", "--pwd", str(tmp_path),
         "--dry-run", "--parallel", "8", ".",
     ]  # fmt: skip
+    assert IGNORE_SIGINT.is_file()  # shipped with the package (package-data)
     assert "--dry-run" not in command(
         "node", "r", project, "dev", monitor="M", engine="E", preview=False, parallel=1
     )
