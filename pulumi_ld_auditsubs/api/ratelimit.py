@@ -16,12 +16,19 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["RATE_LIMITS", "Answer", "RateLimitWindows", "retry_after_seconds"]
+__all__ = ["PROBE_PATIENCE_SECONDS", "RATE_LIMITS", "Answer", "RateLimitWindows", "retry_after_seconds"]
 
 log = logging.getLogger(__name__)
 
 ANNOUNCE_WAIT_SECONDS = 2.0
 """A rate-limit wait at least this long is logged (once per spent window, whichever thread waits first)."""
+
+PROBE_PATIENCE_SECONDS = 2.0
+"""How long requests wait for the probe of an unknown window to answer before one more goes anyway.
+
+LaunchDarkly answers in well under a second; a probe still unanswered after this long is held by
+something else (a stalled proxy, a dripping body), and it must not hold every other request to its
+route until their budgets run out and they fail as if rate-limited."""
 
 
 class Answer(Protocol):
@@ -75,6 +82,18 @@ class _Window:
     in_flight: int = 0
     seen: bool = False
     """Whether an answer on this window has arrived yet; until then one request at a time probes it."""
+    probe_sent_at: float = -math.inf
+    """When the latest probe (a request sent while the window was unknown or over) went."""
+
+    def probing(self, now: float) -> bool:
+        """Whether the window is unknown or over, so a request sent now probes it."""
+        return (self.remaining is None and not self.seen) or (
+            self.remaining is not None and now >= self.reset_at
+        )
+
+    def awaiting_probe(self, now: float) -> bool:
+        """Whether a probe is in flight that was sent less than :data:`PROBE_PATIENCE_SECONDS` ago."""
+        return self.in_flight >= 1 and now - self.probe_sent_at < PROBE_PATIENCE_SECONDS
 
 
 class RateLimitWindows:
@@ -86,9 +105,11 @@ class RateLimitWindows:
     thread waits for its reset instead of spending its own retries; the first request on a window
     goes alone, so its answer says what is left before others follow; while requests are left, no more
     requests are put in flight than the server said are left; after a reset, one request probes the
-    new window before the others follow. A thread that has slept until a reset counts that window
-    as over even if the clock disagrees (a test's fake sleep, a skewed server clock): it never sleeps
-    twice for the same reset, and a 429 then tells it the next one.
+    new window before the others follow. A probe that has not answered within
+    :data:`PROBE_PATIENCE_SECONDS` holds the others no longer: the next request goes (and probes).
+    A thread that has slept until a reset counts that window as over even if the clock disagrees (a
+    test's fake sleep, a skewed server clock): it never sleeps twice for the same reset, and a 429
+    then tells it the next one.
     """
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
@@ -121,14 +142,14 @@ class RateLimitWindows:
                 wait, full = 0.0, False
                 for key, window in zip(keys, windows, strict=True):
                     if window.remaining is None:
-                        full = full or (not window.seen and window.in_flight >= 1)
+                        full = full or (not window.seen and window.awaiting_probe(now))
                         continue
                     if now < window.reset_at and window.reset_at > waited_for.get(key, -math.inf):
                         if window.remaining == 0:
                             wait = max(wait, window.reset_at - now)
                         elif window.in_flight >= window.remaining:
                             full = True
-                    elif window.in_flight >= max(window.remaining, 1):
+                    elif window.in_flight >= max(window.remaining, 1) and window.awaiting_probe(now):
                         full = True  # a new window: let the probe's answer say how much is left
                 if wait > 0:
                     if wait > time_left():
@@ -151,6 +172,8 @@ class RateLimitWindows:
                     self._changed.wait(timeout=min(0.5, max(0.01, time_left())))
                     continue
                 for window in windows:
+                    if window.probing(now):
+                        window.probe_sent_at = now
                     window.in_flight += 1
                 return True
 

@@ -19,9 +19,11 @@ from pulumi_ld_auditsubs.api.client import (
     RetryPolicy,
     client_for,
 )
+from pulumi_ld_auditsubs.api.ratelimit import PROBE_PATIENCE_SECONDS
 from pulumi_ld_auditsubs.api.settings import RETRY_TIMEOUT_ENV, ProviderSettings
-from pulumi_ld_auditsubs.errors import RateLimitedError
+from pulumi_ld_auditsubs.errors import LaunchDarklyError, RateLimitedError
 from pulumi_ld_auditsubs.testing import Emulator
+from pulumi_ld_auditsubs.testing.hostile import HostileServer
 
 TOKEN = "api-rate-limit-tests-57721566"
 COLLECTION = "/api/v2/integrations/msteams"
@@ -58,6 +60,34 @@ def test_threads_share_the_wait_for_a_spent_window_and_none_fails() -> None:
     assert sorted(s["_id"] for s in stored) == sorted(c.id for c in created)  # all made, none twice
     assert statuses.count(201) == creates
     assert statuses.count(429) <= math.ceil(creates / per_window)  # no more 429s than windows
+
+
+def test_a_probe_that_never_answers_holds_the_route_for_seconds_not_for_the_budget(
+    emulator: Emulator,
+) -> None:
+    """The first request on a route goes alone; a stalled one must not make the next wait out its budget
+    (and fail as if rate-limited)."""
+    seed = LaunchDarklyClient(emulator.url, TOKEN)
+    stalled, answered = (seed.create_subscription("msteams", body(name)) for name in ("stalled", "answered"))
+    budget = 30.0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with HostileServer(emulator.url) as hostile:
+            hostile.answer("GET", f"{COLLECTION}/{stalled.id}", "stall", times=None)
+            client = LaunchDarklyClient(
+                hostile.url,
+                TOKEN,
+                retry=RetryPolicy(budget_seconds=budget, max_attempts=2),
+                rate_limits=RateLimitWindows(),
+            )
+            probe = pool.submit(client.get_subscription, "msteams", stalled.id)
+            while not hostile.served:  # the stalled request is in flight: it probes the route's window
+                time.sleep(0.01)
+            started = time.monotonic()
+            assert client.get_subscription("msteams", answered.id).name == "answered"
+            waited = time.monotonic() - started
+        with pytest.raises(LaunchDarklyError):  # the hostile server is gone: the probe fails on its own
+            probe.result()
+    assert PROBE_PATIENCE_SECONDS - 0.1 < waited < budget / 3  # held while the probe was young, no longer
 
 
 def test_a_window_that_resets_after_the_budget_fails_without_sending() -> None:

@@ -89,7 +89,9 @@ def test_a_dripped_and_a_stalled_answer_are_each_cut_at_the_retry_budget_with_a_
     """A drip keeps every socket read under the read timeout; the budget still ends the exchange.
 
     Both run at once (two subscriptions, the provider serves four calls at a time), so the test
-    waits for one budget, not two.
+    waits for one budget, not two. Whichever goes first probes the route's rate-limit window; the
+    other waits for it only for ``PROBE_PATIENCE_SECONDS``, so it too is cut by its own budget (it
+    used to wait behind the stalled probe and fail as "rate-limited" when its test ran first).
     """
     sub, inputs = created
     other = provider.create(provider.checked(datadog(name="stalled through a hostile proxy")))
