@@ -85,12 +85,6 @@ class _Window:
     probe_sent_at: float = -math.inf
     """When the latest probe (a request sent while the window was unknown or over) went."""
 
-    def probing(self, now: float) -> bool:
-        """Whether the window is unknown or over, so a request sent now probes it."""
-        return (self.remaining is None and not self.seen) or (
-            self.remaining is not None and now >= self.reset_at
-        )
-
     def awaiting_probe(self, now: float) -> bool:
         """Whether a probe is in flight that was sent less than :data:`PROBE_PATIENCE_SECONDS` ago."""
         return self.in_flight >= 1 and now - self.probe_sent_at < PROBE_PATIENCE_SECONDS
@@ -140,17 +134,23 @@ class RateLimitWindows:
                 now = self._clock()
                 windows = [self._windows.setdefault(key, _Window()) for key in keys]
                 wait, full = 0.0, False
+                probed: list[_Window] = []  # unknown or over: a request sent now probes them
                 for key, window in zip(keys, windows, strict=True):
                     if window.remaining is None:
-                        full = full or (not window.seen and window.awaiting_probe(now))
+                        if not window.seen:
+                            probed.append(window)
+                            full = full or window.awaiting_probe(now)
                         continue
                     if now < window.reset_at and window.reset_at > waited_for.get(key, -math.inf):
                         if window.remaining == 0:
                             wait = max(wait, window.reset_at - now)
                         elif window.in_flight >= window.remaining:
                             full = True
-                    elif window.in_flight >= max(window.remaining, 1) and window.awaiting_probe(now):
-                        full = True  # a new window: let the probe's answer say how much is left
+                    else:  # a new window: let the probe's answer say how much is left
+                        probed.append(window)
+                        full = full or (
+                            window.in_flight >= max(window.remaining, 1) and window.awaiting_probe(now)
+                        )
                 if wait > 0:
                     if wait > time_left():
                         return False
@@ -171,9 +171,9 @@ class RateLimitWindows:
                         return False
                     self._changed.wait(timeout=min(0.5, max(0.01, time_left())))
                     continue
+                for window in probed:
+                    window.probe_sent_at = now
                 for window in windows:
-                    if window.probing(now):
-                        window.probe_sent_at = now
                     window.in_flight += 1
                 return True
 
