@@ -4,11 +4,18 @@ and ``LocalEngine`` operations forked from a warm interpreter (tests/engine_fork
 loadgroup hands ungrouped tests to the workers one at a time, in collection order, after the
 groups. Two things keep both workers busy to the end:
 
-- a module whose tests share an expensive module-scoped fixture (an engine-driven provider
-  process) is one group, so that fixture starts once; the modules that run mypy on the shared
-  .mypy_cache are one group, so they never write it at the same time;
+- tests that share something expensive run on one worker, as one group (``GROUPS``): a module
+  whose tests share a module-scoped fixture (an engine-driven provider process) so that fixture
+  starts once; the modules that run mypy on the shared .mypy_cache, so they never write it at the
+  same time; the Node.js program tests, so one worker installs ``@pulumi/pulumi`` for them;
 - the end-to-end tests (a process per local-engine operation) are collected first, so the last
   tests handed out are the quick ones and no worker is left finishing a 10 s test alone.
+
+The groups are decided here, from the node ID, by the scheduler the controller uses
+(:class:`GroupingScheduler`), not by ``xdist_group`` marks: xdist reads a mark's group from a
+suffix its worker writes into the node ID, which pytest 9.2 no longer lets it change
+(pytest-dev/pytest-xdist#1386), and it writes that suffix before a conftest's collection hook could
+add a mark (pytest-dev/pytest-xdist#1253). Either way the marks were silently ignored.
 """
 
 from __future__ import annotations
@@ -20,14 +27,40 @@ from typing import Any
 
 import engine_forkserver
 import pytest
+from xdist.scheduler import LoadGroupScheduling
 
 from pulumi_ld_auditsubs.testing.engine import api as engine_api
 
-GROUPED_BY_MODULE = ("tests/provider/", "tests/contract/test_official_client.py")
-"""Modules run on one worker each: a provider process per module, the official client's import."""
+GROUPS: tuple[tuple[str, str | None], ...] = (
+    ("tests/provider/", None),  # a provider process per module
+    ("tests/contract/test_official_client.py", None),  # the official client's slow import, once
+    ("tests/typing/test_typed_config.py", "mypy"),  # mypy with the checkout's .mypy_cache
+    ("tests/packaging/test_readme.py", "mypy"),
+    ("tests/engine/plugin/test_javascript.py", "nodejs"),  # node, and one @pulumi/pulumi install
+    ("tests/engine/plugin/test_interrupts.py::test_first_ctrl_c_lets_a_javascript", "nodejs"),
+)
+"""Node-ID prefixes run on one worker each, as a group of that name (``None``: the test's module)."""
 
-MYPY_MODULES = ("tests/typing/test_typed_config.py", "tests/packaging/test_readme.py")
-"""Modules that run mypy with the checkout's .mypy_cache: one worker, so one mypy at a time writes it."""
+
+def group_of(nodeid: str) -> str:
+    """The scheduler's unit of work for a test: its group, or the test alone."""
+    for prefix, name in GROUPS:
+        if nodeid.startswith(prefix):
+            return name or nodeid.split("::", 1)[0]
+    return nodeid
+
+
+class GroupingScheduler(LoadGroupScheduling):
+    """``--dist loadgroup`` with the groups of ``GROUPS`` (xdist's own ordering and hand-out)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return group_of(nodeid)
+
+
+@pytest.hookimpl(optionalhook=True)  # optional: `-p no:xdist` runs the suite serially
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> GroupingScheduler | None:
+    return GroupingScheduler(config, log) if config.getvalue("dist") == "loadgroup" else None
+
 
 SLOW_FIRST = ("tests/programs/", "tests/engine/", "tests/export/", "tests/lookups/", "tests/resource/")
 """End-to-end directories, handed out first, slowest kind first."""
@@ -47,13 +80,6 @@ def _rank(item: pytest.Item) -> int:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.pluginmanager.hasplugin("xdist"):  # the marker is xdist's (-p no:xdist runs serially)
-        for item in items:
-            module = item.nodeid.split("::", 1)[0]
-            if module in MYPY_MODULES:
-                item.add_marker(pytest.mark.xdist_group("mypy"))
-            elif module.startswith(GROUPED_BY_MODULE):
-                item.add_marker(pytest.mark.xdist_group(module))
     items.sort(key=_rank)  # stable: the order within each directory stays as collected
 
 

@@ -7,8 +7,9 @@ server imports them once and forks a child per operation: the child starts with 
 globals set (the server never runs an operation), takes the operation's environment, working
 directory and command line, runs the package's ``__main__`` as ``python -m`` would, then waits for
 its threads and runs the exit handlers as interpreter shutdown does. The dynamic provider is still
-its own ``python -m pulumi.dynamic`` process, started by the engine as before. Where the imports
-start a thread (pulumi 3.216 does), forking is unsafe and every operation starts cold as before.
+its own ``python -m pulumi.dynamic`` process, started by the engine as before. Pulumi 3.216 (the
+floor) starts gRPC's asyncio poller thread on import; the server defers that call to each child.
+Should the imports start a thread anyway, forking is unsafe and every operation starts cold.
 
 tests/conftest.py routes ``LocalEngine``'s command through :func:`run` (``subprocess.run``'s
 signature); everything else (the CLI tests, check_dist.sh, the demo) starts real processes. Set
@@ -34,10 +35,20 @@ IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", 
 
 _SERVER = r"""
 import atexit, json, os, runpy, signal, socket, sys, threading, traceback
+import grpc, grpc.aio, grpc.experimental.aio
+# Pulumi before 3.2xx calls init_grpc_aio() on import (pulumi/runtime/_callbacks.py, a workaround
+# for grpc#38679 that it needs below grpcio 1.75.1), and on those grpcio versions that starts a
+# poller thread. Deferred to each child (which calls it before anything else), the warm imports
+# start no thread and the server can fork.
+init_grpc_aio = grpc.experimental.aio.init_grpc_aio
+grpc.aio.init_grpc_aio = grpc.experimental.aio.init_grpc_aio = lambda: None
 import pulumi_ld_auditsubs.commands.cli, pulumi_ld_auditsubs.testing.engine.runner  # the warm imports
+grpc.aio.init_grpc_aio = grpc.experimental.aio.init_grpc_aio = init_grpc_aio
+callbacks = sys.modules.get("pulumi.runtime._callbacks")
+deferred_init = getattr(callbacks, "init_grpc_aio", init_grpc_aio) is not init_grpc_aio
 channel = socket.socket(fileno=int(sys.argv[1]))
 if threading.active_count() > 1:  # forking would copy a thread's locks but not the thread: decline
-    channel.sendall(b"cold\n")  # (pulumi 3.216 starts gRPC's asyncio poller on import)
+    channel.sendall(b"cold\n")
     sys.exit(0)
 channel.sendall(b"ready\n")
 base_path = sys.path[1:]  # sys.path[0] is '' for -c; python -m puts the working directory there
@@ -68,6 +79,8 @@ while True:
     os.chdir(request["cwd"])
     sys.path[:] = [request["cwd"], *base_path]
     sys.argv[:] = ["-m", *request["args"]]
+    if deferred_init:
+        init_grpc_aio()  # where the import would have called it: before the program runs
     code = 0
     try:
         runpy._run_module_as_main(request["module"])

@@ -59,7 +59,6 @@ def test_first_ctrl_c_lets_a_python_programs_plugin_create_finish(tmp_path: Path
     )
 
 
-@pytest.mark.xdist_group("nodejs")  # one worker installs @pulumi/pulumi and runs the Node.js tests
 def test_first_ctrl_c_lets_a_javascript_programs_plugin_create_finish(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,

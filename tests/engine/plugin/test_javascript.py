@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "javascript"
 LOOKUPS = Path(__file__).resolve().parent / "programs" / "js-lookups"
 PROJECT = "ld-auditsubs-javascript"
-pytestmark = pytest.mark.xdist_group("nodejs")  # one worker installs and runs them
 
 
 @pytest.fixture(scope="session")
