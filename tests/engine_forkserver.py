@@ -36,10 +36,10 @@ IMPORT_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONSAFEPATH", "PYTHONNOUSERSITE", 
 _SERVER = r"""
 import atexit, json, os, runpy, signal, socket, sys, threading, traceback
 import grpc, grpc.aio, grpc.experimental.aio
-# Pulumi before 3.2xx calls init_grpc_aio() on import (pulumi/runtime/_callbacks.py, a workaround
-# for grpc#38679 that it needs below grpcio 1.75.1), and on those grpcio versions that starts a
-# poller thread. Deferred to each child (which calls it before anything else), the warm imports
-# start no thread and the server can fork.
+# Pulumi 3.216 (the floor) calls init_grpc_aio() on import (pulumi/runtime/_callbacks.py, its
+# workaround for grpc#38679), and with the grpcio it gets (1.74) that starts a poller thread; later
+# SDKs call it only when they serve. Deferred to each child (which calls it before anything else),
+# the warm imports start no thread and the server can fork.
 init_grpc_aio = grpc.experimental.aio.init_grpc_aio
 grpc.aio.init_grpc_aio = grpc.experimental.aio.init_grpc_aio = lambda: None
 import pulumi_ld_auditsubs.commands.cli, pulumi_ld_auditsubs.testing.engine.runner  # the warm imports
