@@ -2,7 +2,7 @@
 
 xdist's ``xdist_group`` marks stopped grouping anything under pytest 9.2 without a word
 (pytest-dev/pytest-xdist#1386): three workers then each started their own provider process per
-module and installed ``@pulumi/pulumi`` once each, and the suite took a third longer."""
+module, the Node.js tests were spread over them, and the suite took about a quarter longer."""
 
 from __future__ import annotations
 
